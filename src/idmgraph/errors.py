@@ -1,0 +1,109 @@
+"""The exception tree. Web-facing errors carry the HTTP status they are answered with.
+
+    IdmGraphError
+    ├── ConfigurationError            a setting has a value that cannot be used
+    ├── SourceError                   a source file cannot be read (names file and line)
+    ├── ValidationFailed              the SHACL gate found violations; nothing was written
+    ├── ReleaseMissing                no release has been built yet
+    └── RequestError (status)         answered to an HTTP client as application/problem+json
+        ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
+        ├── NotFound (404)
+        ├── NotAcceptable (406)
+        ├── PayloadTooLarge (413)
+        ├── UnsupportedMediaType (415)
+        ├── UpdateRefused (403)       the endpoint is read-only
+        └── QueryTimeout (503)        the query ran past its time limit and was stopped
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class IdmGraphError(Exception):
+    """Base of every error idmgraph raises on purpose."""
+
+
+class ConfigurationError(IdmGraphError):
+    """A setting has a value that cannot be used."""
+
+
+class SourceError(IdmGraphError):
+    """A source file cannot be read; the message names the file and, where known, the line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.problem = message
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationFailed(IdmGraphError):
+    """The SHACL gate found violations; the release was not written."""
+
+    def __init__(self, violations: list[Any]) -> None:
+        self.violations = violations
+        super().__init__(f"{len(violations)} SHACL violation(s); the release was not written")
+
+
+class ReleaseMissing(IdmGraphError):
+    """No release has been built yet."""
+
+
+class RequestError(IdmGraphError):
+    """An error answered to an HTTP client as an RFC 9457 problem document."""
+
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        self.detail = detail
+        self.extra = extra
+        super().__init__(detail)
+
+
+class BadRequest(RequestError):
+    """The request is malformed."""
+
+
+class NotFound(RequestError):
+    """Nothing is known under this address."""
+
+    status = 404
+    title = "Not found"
+
+
+class NotAcceptable(RequestError):
+    """No representation matches the Accept header."""
+
+    status = 406
+    title = "Not acceptable"
+
+
+class PayloadTooLarge(RequestError):
+    """The request body exceeds the configured cap."""
+
+    status = 413
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(RequestError):
+    """The POST body has a media type the endpoint does not take."""
+
+    status = 415
+    title = "Unsupported media type"
+
+
+class UpdateRefused(RequestError):
+    """The endpoint is read-only: SPARQL Update is never executed."""
+
+    status = 403
+    title = "Read-only endpoint"
+
+
+class QueryTimeout(RequestError):
+    """The query ran past its time limit and was stopped."""
+
+    status = 503
+    title = "Query timeout"

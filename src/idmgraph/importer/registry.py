@@ -113,7 +113,10 @@ class Registry:
     def _mint(self, name: Name) -> Org:
         text, sector = name.written, (name.prefix or "ITU-T").lower()
         for rule in (self._itu, self._iso, self._body, self._other):
-            org = rule(text, sector)
+            try:
+                org = rule(text, sector)
+            except ValueError as exc:
+                raise SourceError(self.where, str(exc), line=name.line) from None
             if org is not None:
                 return org
         raise SourceError(
@@ -193,7 +196,7 @@ class Registry:
             return None
         units = [_UNIT.match(unit.strip()) for unit in match["units"].split("/")]
         if not all(units):
-            raise SourceError(self.where, f"not an ISO committee name: {text!r}")
+            raise ValueError(f"not an ISO committee name: {text!r}")
         body, sep = match["body"], match["sep"]
         parents = ["org/iso", "org/iec"] if body == "ISO/IEC" else ["org/iso"]
         path = "group/iso-iec" if body == "ISO/IEC" else "group/iso"

@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import RDF, Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS
 
 from idmgraph import formats
 from idmgraph.build import build
@@ -138,3 +139,74 @@ def test_dist_dir_may_live_outside_the_project(project: Path, tmp_path: Path) ->
     made = build(Settings(root=project, dist_dir=target)).release
     assert made.directory == target
     assert read_release(target).version == made.version
+
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+DATASET = URIRef("https://w3id.org/idmgraph/id/dataset/idmgraph")
+
+
+def _description(made) -> Graph:
+    return Graph().parse(data=(made.directory / DESCRIPTION_FILE).read_bytes(), format="turtle")
+
+
+def _union(project: Path) -> Graph:
+    union = Graph()
+    for folder in ("ontology", "shapes", "data"):
+        for path in sorted(project.glob(f"{folder}/**/*.ttl")):
+            union.parse(path, format="turtle", publicID="https://w3id.org/idmgraph/")
+    return union
+
+
+def test_void_counts_match_the_data(project: Path, settings: Settings) -> None:
+    made = build(settings).release
+    void = _description(made)
+    union = _union(project)
+    assert void.value(DATASET, VOID.triples).toPython() == len(union) == made.triples
+    classes = {
+        row.cls: int(row.n)
+        for row in union.query(
+            "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?cls } GROUP BY ?cls"
+        )
+    }
+    partitions = {
+        void.value(part, VOID["class"]): void.value(part, VOID.entities).toPython()
+        for part in void.objects(DATASET, VOID.classPartition)
+    }
+    assert partitions == classes
+    assert void.value(DATASET, VOID.classes).toPython() == len(classes)
+    assert void.value(DATASET, VOID.properties).toPython() == len(set(union.predicates()))
+    subsets = {
+        str(subset): void.value(subset, VOID.triples).toPython()
+        for subset in void.objects(DATASET, VOID.subset)
+    }
+    assert set(subsets) == set(made.graphs)
+    assert subsets["https://w3id.org/idmgraph/id/source/facts-b"] == 6
+
+
+def test_void_vocabularies_and_modified_date(settings: Settings) -> None:
+    void = _description(build(settings).release)
+    vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
+    assert "https://w3id.org/idmgraph/def/" in vocabularies
+    assert "http://www.w3.org/ns/org#" in vocabularies
+    # The latest idm:statusDate of the sources (facts-b), not the day of the build.
+    assert str(void.value(DATASET, DCTERMS.modified)) == "2024-01-15"
+
+
+def test_dcat_distributions_describe_each_file(settings: Settings) -> None:
+    made = build(settings).release
+    void = _description(made)
+    described = set(void.objects(DATASET, DCAT.distribution))
+    assert len(described) == len(made.distributions)
+    for item in made.distributions:
+        url = URIRef(f"https://w3id.org/idmgraph/downloads/{made.version}/{item.file}")
+        assert url in described
+        assert (url, RDF.type, DCAT.Distribution) in void
+        assert void.value(url, DCAT.downloadURL) == url
+        assert void.value(url, DCAT.byteSize).toPython() == made.path(item).stat().st_size
+        checksum = void.value(url, SPDX.checksum)
+        assert str(void.value(checksum, SPDX.checksumValue)) == item.sha256
+        media = str(void.value(url, DCAT.mediaType))
+        assert media == f"https://www.iana.org/assignments/media-types/{item.media_type}"
+        assert ((url, DCAT.compressFormat, None) in void) == item.compressed

@@ -25,7 +25,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_release_holds_every_format_plain_and_gzipped(settings: Settings) -> None:
-    built = build(settings).release
+    built = build(settings)
     assert GRAPH_FORMATS, "the format registry lists no graph format"
     expected = {f"idmgraph.{fmt.extension}{gz}" for fmt in GRAPH_FORMATS for gz in ("", ".gz")}
     assert {d.file for d in built.distributions} == expected
@@ -38,7 +38,7 @@ def test_the_release_holds_every_format_plain_and_gzipped(settings: Settings) ->
 
 
 def test_manifest_sizes_and_checksums_match_the_files(settings: Settings) -> None:
-    made = build(settings).release
+    made = build(settings)
     for item in made.distributions:
         body = made.path(item).read_bytes()
         assert item.size == len(body)
@@ -49,7 +49,7 @@ def test_manifest_sizes_and_checksums_match_the_files(settings: Settings) -> Non
 # rdflib 7.6 warns about its own internals when it parses a dataset; nothing of ours.
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
 def test_counts_and_graphs_match_the_sources(settings: Settings, project: Path) -> None:
-    made = build(settings).release
+    made = build(settings)
     union = Graph()
     for path in sorted(
         p for d in ("ontology", "shapes", "data") for p in project.glob(f"{d}/**/*.ttl")
@@ -86,10 +86,10 @@ def test_two_builds_in_fresh_interpreters_are_byte_identical(
 
 
 def test_the_version_follows_the_content(project: Path, settings: Settings, replace_in) -> None:
-    first = build(settings).release.version
-    assert build(settings).release.version == first
+    first = build(settings).version
+    assert build(settings).version == first
     replace_in(project, ITEMS, '"SG17 to ISO"@en', '"SG17 to ISO/IEC"@en')
-    assert build(settings).release.version != first
+    assert build(settings).version != first
 
 
 def test_a_violation_writes_nothing(project: Path, settings: Settings, replace_in) -> None:
@@ -127,7 +127,7 @@ def test_a_syntax_error_writes_nothing(project: Path, settings: Settings, write)
 def test_a_rebuild_replaces_the_whole_release(project: Path, settings: Settings, write) -> None:
     build(settings)
     stale = write(project, "dist/stale.txt", "left from an older release")
-    made = build(settings).release
+    made = build(settings)
     assert not stale.exists()
     assert (settings.release_dir / MANIFEST).is_file()
     assert made.directory == settings.release_dir
@@ -136,7 +136,7 @@ def test_a_rebuild_replaces_the_whole_release(project: Path, settings: Settings,
 
 def test_dist_dir_may_live_outside_the_project(project: Path, tmp_path: Path) -> None:
     target = tmp_path / "elsewhere" / "release"
-    made = build(Settings(root=project, dist_dir=target)).release
+    made = build(Settings(root=project, dist_dir=target))
     assert made.directory == target
     assert read_release(target).version == made.version
 
@@ -160,7 +160,7 @@ def _union(project: Path) -> Graph:
 
 
 def test_void_counts_match_the_data(project: Path, settings: Settings) -> None:
-    made = build(settings).release
+    made = build(settings)
     void = _description(made)
     union = _union(project)
     assert void.value(DATASET, VOID.triples).toPython() == len(union) == made.triples
@@ -186,7 +186,7 @@ def test_void_counts_match_the_data(project: Path, settings: Settings) -> None:
 
 
 def test_void_vocabularies_and_modified_date(settings: Settings) -> None:
-    void = _description(build(settings).release)
+    void = _description(build(settings))
     vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
     assert "https://w3id.org/idmgraph/def/" in vocabularies
     assert "http://www.w3.org/ns/org#" in vocabularies
@@ -195,7 +195,7 @@ def test_void_vocabularies_and_modified_date(settings: Settings) -> None:
 
 
 def test_dcat_distributions_describe_each_file(settings: Settings) -> None:
-    made = build(settings).release
+    made = build(settings)
     void = _description(made)
     described = set(void.objects(DATASET, DCAT.distribution))
     assert len(described) == len(made.distributions)

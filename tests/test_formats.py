@@ -38,7 +38,7 @@ RDFLIB_INTERNALS = (
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     root = tmp_path_factory.mktemp("formats")
-    return build(Settings(root=GOOD, dist_dir=root / "dist")).release
+    return build(Settings(root=GOOD, dist_dir=root / "dist"))
 
 
 @pytest.fixture(scope="module")

@@ -210,3 +210,25 @@ def test_dcat_distributions_describe_each_file(settings: Settings) -> None:
         media = str(void.value(url, DCAT.mediaType))
         assert media == f"https://www.iana.org/assignments/media-types/{item.media_type}"
         assert ((url, DCAT.compressFormat, None) in void) == item.compressed
+
+
+def test_the_version_is_the_hash_of_the_nquads_dump(settings: Settings) -> None:
+    made = build(settings)
+    digest = hashlib.sha256(made.dataset_file.read_bytes()).hexdigest()
+    assert made.version == digest[: len(made.version)]
+    assert len(made.version) == 12
+
+
+def test_blank_node_labels_do_not_change_the_release(
+    project: Path, settings: Settings, replace_in
+) -> None:
+    first = _snapshot(build(settings).directory)
+    replace_in(
+        project,
+        ITEMS,
+        "dcterms:temporal [ a dcterms:PeriodOfTime ; dcterms:description "
+        '"blank node, canonicalised"@en ] .',
+        "dcterms:temporal _:someLabel .\n_:someLabel a dcterms:PeriodOfTime ; "
+        'dcterms:description "blank node, canonicalised"@en .',
+    )
+    assert _snapshot(build(settings).directory) == first

@@ -111,3 +111,13 @@ def test_a_project_without_data_has_no_data_graphs(tmp_path: Path, write) -> Non
     sources = load(Settings(root=tmp_path))
     assert sources.of_role(Role.DATA) == ()
     assert sources.files == ("ontology/o.ttl",)
+
+
+def test_a_data_file_outside_a_source_folder_is_an_error(
+    project: Path, settings: Settings, write
+) -> None:
+    write(project, "data/stray.ttl", "<id/a> <id/b> <id/c> .\n")
+    with pytest.raises(SourceError) as caught:
+        load(settings)
+    assert caught.value.path == "data/stray.ttl"
+    assert "data/<slug>/" in caught.value.problem

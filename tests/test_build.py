@@ -232,3 +232,12 @@ def test_blank_node_labels_do_not_change_the_release(
         'dcterms:description "blank node, canonicalised"@en .',
     )
     assert _snapshot(build(settings).directory) == first
+
+
+def test_the_repository_sources_build(tmp_path: Path) -> None:
+    # The real ontology, shapes and data pass the gate and make a complete release.
+    repo = Path(__file__).parent.parent
+    made = build(Settings(root=repo, dist_dir=tmp_path / "dist"))
+    assert made.triples > 0
+    assert any(graph.startswith("https://w3id.org/idmgraph/id/source/") for graph in made.graphs)
+    assert read_release(tmp_path / "dist") == made

@@ -317,11 +317,12 @@ def _distribution(
 
 
 def _grouped(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples with each subject's statements together, subjects in order of appearance."""
+    """Each subject's statements together and by predicate, in order of first appearance."""
     first: dict[object, int] = {}
     for index, triple in enumerate(triples):
         first.setdefault(triple.subject, index)
-    return sorted(triples, key=lambda triple: first[triple.subject])
+        first.setdefault((triple.subject, triple.predicate), index)
+    return sorted(triples, key=lambda t: (first[t.subject], first[(t.subject, t.predicate)]))
 
 
 def _integer(value: int, datatype: str = "integer") -> ox.Literal:

@@ -8,8 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
+from idmgraph.build import build
+from idmgraph.release import Release
 from idmgraph.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
@@ -78,3 +81,17 @@ def replace_in() -> Callable[[Path, str, str, str], None]:
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """``run_cli(*args, cwd=None)``: the CLI in a fresh interpreter."""
     return _run_cli
+
+
+@pytest.fixture(scope="session")
+def repository_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The repository's own sources, validated and built into a temporary dist/."""
+    return build(Settings(root=REPO, dist_dir=tmp_path_factory.mktemp("release") / "dist"))
+
+
+@pytest.fixture(scope="session")
+def release_store(repository_release: Release) -> ox.Store:
+    """A real in-memory Oxigraph store holding the repository's release (its N-Quads dump)."""
+    store = ox.Store()
+    store.load(path=repository_release.dataset_file, format=ox.RdfFormat.N_QUADS)
+    return store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from idmgraph.errors import ValidationFailed
+from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.settings import Settings
 from idmgraph.sources import load
 from idmgraph.validate import VIOLATION, WARNING, gate, validate
@@ -150,3 +150,21 @@ def test_results_come_in_a_stable_order(project: Path, settings: Settings, repla
     assert len(first) == 2
     assert first == validate(load(settings)).results
     assert [v.focus for v in first] == sorted(v.focus for v in first)
+
+
+def test_a_shape_pyshacl_cannot_use_is_a_source_error(
+    project: Path, settings: Settings, write
+) -> None:
+    write(
+        project,
+        "shapes/zz-broken.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://w3id.org/idmgraph/shapes/Broken> a sh:NodeShape ;\n"
+        "  sh:targetClass <https://w3id.org/idmgraph/def/WorkItem> ;\n"
+        "  sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#label> ;\n"
+        '                sh:minCount "many" ] .\n',
+    )
+    with pytest.raises(SourceError) as caught:
+        validate(load(settings))
+    assert caught.value.path == "shapes/shapes.ttl, shapes/zz-broken.ttl"
+    assert "minCount" in caught.value.problem

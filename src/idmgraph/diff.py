@@ -11,11 +11,12 @@ the whole graph of that side supplies lifecycle events, numbers and labels.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -269,9 +270,19 @@ def _local(node: Node) -> str:
 # ------------------------------------------------------------------ the two sides
 
 
-def latest_reports(dataset: Dataset, count: int = 2) -> list[URIRef]:
-    """The ``count`` latest progress reports of a dataset, newest first."""
-    union = _union(dataset)
+def graphs_of(quads: Iterable[ox.Quad]) -> dict[str, Graph]:
+    """Quads (of a release dump or a store) as one rdflib graph per named graph."""
+    grouped: dict[str, list[ox.Triple]] = {}
+    for quad in quads:
+        name = quad.graph_name
+        key = name.value if isinstance(name, ox.NamedNode) else ""
+        grouped.setdefault(key, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    return {name: to_graph(triples) for name, triples in grouped.items()}
+
+
+def latest_reports(graphs: Mapping[str, Graph], count: int = 2) -> list[URIRef]:
+    """The ``count`` latest progress reports, newest first."""
+    union = _union(graphs)
     dated = []
     for report in union.subjects(RDF.type, IDM.ProgressReport):
         when = union.value(report, IDM.statusDate)
@@ -280,17 +291,14 @@ def latest_reports(dataset: Dataset, count: int = 2) -> list[URIRef]:
     return [report for *_, report in sorted(dated, reverse=True)[:count]]
 
 
-def snapshot_of(dataset: Dataset, source: URIRef | None = None) -> Snapshot:
-    """One report of a dataset (the latest when ``source`` is None)."""
+def snapshot_of(graphs: Mapping[str, Graph], source: URIRef | None = None) -> Snapshot:
+    """One report among named graphs (the latest when ``source`` is None)."""
     if source is None:
-        found = latest_reports(dataset, 1)
+        found = latest_reports(graphs, 1)
         if not found:
             raise SourceError("dataset", "no progress report in it")
         source = found[0]
-    report = Graph()
-    for triple in dataset.graph(source):
-        report.add(triple)
-    return Snapshot(source=source, report=report, union=_union(dataset))
+    return Snapshot(source=source, report=graphs.get(str(source), Graph()), union=_union(graphs))
 
 
 def load_snapshot(settings: Settings, reference: str) -> Snapshot:
@@ -363,14 +371,14 @@ def _partner_line(partner: Partner) -> str:
     return f"{way} {partner.label}"
 
 
-def _dataset(path: Path) -> Dataset:
-    dataset = Dataset(default_union=True)
-    dataset.parse(path, format="nquads" if path.suffix == ".nq" else "trig")
-    return dataset
+def _dataset(path: Path) -> dict[str, Graph]:
+    fmt = ox.RdfFormat.N_QUADS if path.suffix == ".nq" else ox.RdfFormat.TRIG
+    return graphs_of(ox.parse(path=path, format=fmt))
 
 
-def _union(dataset: Dataset) -> Graph:
+def _union(graphs: Mapping[str, Graph]) -> Graph:
     union = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
+    for graph in graphs.values():
+        for triple in graph:
+            union.add(triple)
     return union

@@ -26,6 +26,7 @@ class Job:
 
     sparql: str
     format: str  # registry name of the answer's format
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
     default_graphs: tuple[str, ...] | None = None  # protocol dataset; None: the query's own
     named_graphs: tuple[str, ...] | None = None
     union: bool = True  # default graph = union of all graphs, when no dataset is given
@@ -92,7 +93,10 @@ def _query(
         substitutions = {pyoxigraph.Variable(name): value for name, value in job.substitutions}
     if job.default_graphs is None and job.named_graphs is None:
         return store.query(
-            job.sparql, use_default_graph_as_union=job.union, substitutions=substitutions
+            job.sparql,
+            base_iri=job.base_iri,
+            use_default_graph_as_union=job.union,
+            substitutions=substitutions,
         )
     # SPARQL 1.1 Protocol: when either list is given, the two lists are the whole dataset.
     default_graph: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.DefaultGraph]
@@ -100,7 +104,11 @@ def _query(
     named: list[pyoxigraph.NamedNode | pyoxigraph.BlankNode]
     named = [pyoxigraph.NamedNode(iri) for iri in job.named_graphs or ()]
     return store.query(
-        job.sparql, default_graph=default_graph, named_graphs=named, substitutions=substitutions
+        job.sparql,
+        base_iri=job.base_iri,
+        default_graph=default_graph,
+        named_graphs=named,
+        substitutions=substitutions,
     )
 
 

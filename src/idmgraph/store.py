@@ -81,6 +81,7 @@ class Store(Protocol):
         sparql: str,
         *,
         format: formats.Format,  # noqa: A002 - the registry's own word
+        base_iri: str | None = None,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         substitutions: Mapping[str, Term] | None = None,
@@ -154,6 +155,7 @@ class OxigraphStore:
         sparql: str,
         *,
         format: formats.Format,  # noqa: A002
+        base_iri: str | None = None,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         substitutions: Mapping[str, Term] | None = None,
@@ -164,6 +166,7 @@ class OxigraphStore:
         job = Job(
             sparql=sparql,
             format=format.name,
+            base_iri=base_iri,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             # Oxigraph lets the union flag override FROM, so it is only set without one.
@@ -267,6 +270,7 @@ class CachedStore:
         sparql: str,
         *,
         format: formats.Format,  # noqa: A002
+        base_iri: str | None = None,
         default_graphs: tuple[str, ...] | None = None,
         named_graphs: tuple[str, ...] | None = None,
         substitutions: Mapping[str, Term] | None = None,
@@ -275,7 +279,7 @@ class CachedStore:
     ) -> QueryAnswer:
         """The remembered answer, or the inner store's (remembered when small enough)."""
         bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
-        key = (sparql, format.name, default_graphs, named_graphs, bound, max_rows)
+        key = (sparql, format.name, base_iri, default_graphs, named_graphs, bound, max_rows)
         cached = self._answers.get(key)
         if cached is not None:
             self._answers.move_to_end(key)
@@ -283,6 +287,7 @@ class CachedStore:
         answer = await self._inner.query(
             sparql,
             format=format,
+            base_iri=base_iri,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             substitutions=substitutions,

@@ -6,10 +6,20 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
+from rdflib import URIRef
 
 from idmgraph.build import build
-from idmgraph.diff import Changes, diff, diff_command, load_snapshot
+from idmgraph.diff import (
+    Changes,
+    diff,
+    diff_command,
+    graphs_of,
+    latest_reports,
+    load_snapshot,
+    snapshot_of,
+)
 from idmgraph.errors import SourceError
 from idmgraph.importer import import_report
 from idmgraph.settings import Settings
@@ -131,3 +141,13 @@ def test_text_output(project: Settings) -> None:
 def test_unknown_side_is_refused(project: Settings) -> None:
     with pytest.raises(SourceError, match="not a release folder"):
         load_snapshot(project, "no-such-report")
+
+
+def test_two_reports_of_one_release_compare_like_two_releases(
+    project: Settings, changes: Changes
+) -> None:
+    dump = project.root / "dist-new" / "idmgraph.nq"
+    graphs = graphs_of(ox.parse(path=dump, format=ox.RdfFormat.N_QUADS))
+    old, new = (URIRef(ID + "source/" + slug) for slug in (OLD, NEW))
+    assert latest_reports(graphs) == [new, old]
+    assert diff(snapshot_of(graphs, old), snapshot_of(graphs, new)) == changes

@@ -298,7 +298,21 @@ def snapshot_of(graphs: Mapping[str, Graph], source: URIRef | None = None) -> Sn
         if not found:
             raise SourceError("dataset", "no progress report in it")
         source = found[0]
-    return Snapshot(source=source, report=graphs.get(str(source), Graph()), union=_union(graphs))
+    # The side knows what was stated by then: sources dated after this report are left out,
+    # so two reports of one store compare as two releases would.
+    dates = {name: _status_date(graph, name) for name, graph in graphs.items()}
+    until = dates.get(str(source))
+    known = {
+        name: graph
+        for name, graph in graphs.items()
+        if until is None or dates[name] is None or str(dates[name]) <= str(until)
+    }
+    return Snapshot(source=source, report=graphs.get(str(source), Graph()), union=_union(known))
+
+
+def _status_date(graph: Graph, name: str) -> str | None:
+    when = graph.value(URIRef(name), IDM.statusDate)
+    return str(when) if when is not None else None
 
 
 def load_snapshot(settings: Settings, reference: str) -> Snapshot:

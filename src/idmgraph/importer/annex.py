@@ -9,6 +9,7 @@ route is read from the footnote's words, never assumed.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -73,7 +74,7 @@ class Table:
                     f"marker {row.marker!r} has no footnote under Annex {self.annex}",
                     line=block.cells[1].line,
                 )
-            rows.append(_with_route(row, self.routes[row.marker]))
+            rows.append(dataclasses.replace(row, route=self.routes[row.marker]))
         return rows
 
     def _row(self, block: TableRow) -> Row:
@@ -158,18 +159,3 @@ def _route_of(clause: str, line: int, where: str) -> str:
         if word in lowered:
             return route
     raise SourceError(where, f"a footnote that names no approval route: {clause!r}", line=line)
-
-
-def _with_route(row: Row, route: str) -> Row:
-    return Row(
-        line=row.line,
-        annex=row.annex,
-        group=row.group,
-        question=row.question,
-        number=row.number,
-        provisional_name=row.provisional_name,
-        marker=row.marker,
-        route=route,
-        title=row.title,
-        statuses=row.statuses,
-    )

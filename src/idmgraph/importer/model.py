@@ -7,7 +7,7 @@ rows, each with the line it starts on); :mod:`.reader` turns the blocks into a :
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -131,4 +131,3 @@ class Report:
     jca_meetings: tuple[JcaMeeting, ...]
     received_from: tuple[Name, ...]
     sent_to: tuple[Name, ...]
-    notes: tuple[str, ...] = field(default=())

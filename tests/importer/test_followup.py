@@ -60,6 +60,17 @@ def test_work_item_gaining_a_number_stays_one_resource(
     assert (URIRef(ID + "rec/X.Sup42"), RDF.type, IDM.Supplement) in union
 
 
+def test_row_giving_only_the_number_is_the_item_that_develops_it(
+    curated_project: Settings, imported: ImportResult
+) -> None:
+    # Annex 1 lists "X.1280*" alone; the 2023-09 source says X.oob-sa develops X.1280.
+    new, _ = _graphs(curated_project)
+    assert (URIRef(ID + "workitem/X.1280"), None, None) not in new
+    oob = URIRef(ID + "workitem/X.oob-sa")
+    assert (oob, IDM.lifecycleEvent, URIRef(ID + "workitem/X.oob-sa/approved-2024-04-25")) in new
+    assert str(new.value(oob, SKOS.notation)) == "X.oob-sa"
+
+
 def test_earlier_events_are_not_restated(curated_project: Settings, imported: ImportResult) -> None:
     new, _ = _graphs(curated_project)
     # X.afotak's undated "New work item" belongs to the 2023-09 source only.

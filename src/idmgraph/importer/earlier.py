@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from rdflib import Graph, Literal, URIRef
@@ -50,6 +51,29 @@ class Flagged:
 
     item: str
     last_plan: date  # the status date of the last work plan listing it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Known:
+    """What a new report's names resolve to, from earlier sources."""
+
+    names: Mapping[str, str] = field(default_factory=dict)  # organisation name -> IRI path
+    # numbered text IRI -> provisional name of the one work item developing it, so a row that
+    # gives only the number (X.1280, once approved) stays the work item X.oob-sa
+    developers: Mapping[str, str] = field(default_factory=dict)
+
+
+def known(graph: Graph, data_base: str) -> Known:
+    """The names and numbers earlier sources give, where each is unambiguous."""
+    developers: dict[str, set[str]] = {}
+    for item, text in graph.subject_objects(IDM.develops):
+        name = graph.value(item, IDM.provisionalName)
+        if name is not None:
+            developers.setdefault(str(text), set()).add(str(name))
+    return Known(
+        names=known_names(graph, data_base),
+        developers={text: next(iter(n)) for text, n in developers.items() if len(n) == 1},
+    )
 
 
 def known_names(graph: Graph, data_base: str) -> dict[str, str]:

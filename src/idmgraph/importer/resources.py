@@ -7,11 +7,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 
 from rdflib import Literal, URIRef
 
+from idmgraph.importer.earlier import Known
 from idmgraph.importer.model import DateRange, Name, Report
 from idmgraph.importer.phrases import EN_DASH
 from idmgraph.importer.registry import Org, Registry, slug, study_period
@@ -49,17 +49,19 @@ def source_slug(report: Report) -> str:
 
 
 def describe(
-    report: Report, *, data_base: str, known_names: Mapping[str, str] | None = None
+    report: Report, *, data_base: str, known: Known | None = None
 ) -> tuple[Statements, list[URIRef]]:
     """Every statement of the report, and the work items of its work plan."""
     out = Statements(data_base=data_base)
     registry = Registry(
-        where=report.path, period=study_period(report.status_date.year), known=known_names or {}
+        where=report.path,
+        period=study_period(report.status_date.year),
+        known=(known or Known()).names,
     )
     source = out.iri(f"source/{source_slug(report)}")
     sg = registry.study_group(report.study_group)
     _source(out, report, source, sg)
-    plan = add_rows(out, report, registry, source)
+    plan = add_rows(out, report, registry, source, developers=(known or Known()).developers)
     _meetings(out, report, registry, sg)
     _liaisons(out, report, registry, source, sg)
     _organisations(out, report, registry, sg)

@@ -20,7 +20,7 @@ from rdflib import Graph
 from idmgraph import sources as project
 from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.importer import docx, text
-from idmgraph.importer.earlier import Flagged, flag_departures, known_names, reconcile
+from idmgraph.importer.earlier import Flagged, flag_departures, known, reconcile
 from idmgraph.importer.model import Block, Report
 from idmgraph.importer.reader import read_report
 from idmgraph.importer.resources import describe, source_slug
@@ -80,7 +80,7 @@ def import_report(settings: Settings, path: Path, *, as_of: date | None = None) 
         )
     earlier = _earlier_graph(settings)
     out, plan = describe(
-        report, data_base=settings.data_base, known_names=known_names(earlier, settings.data_base)
+        report, data_base=settings.data_base, known=known(earlier, settings.data_base)
     )
     conflicts = reconcile(out, earlier)
     flagged = flag_departures(out, earlier, plan, report.status_date)

@@ -15,6 +15,7 @@ How the curated data reads a row, and so how this module does:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
 from rdflib import Literal, URIRef
@@ -43,11 +44,20 @@ _CORRIGENDUM_TITLE = re.compile(r"\s*:\s*(?:Corrigendum|Amendment) \d+$")
 _AGREED_KINDS = ("technical-report", "supplement")
 
 
-def add_rows(out: Statements, report: Report, registry: Registry, source: URIRef) -> list[URIRef]:
+def add_rows(
+    out: Statements,
+    report: Report,
+    registry: Registry,
+    source: URIRef,
+    *,
+    developers: Mapping[str, str],
+) -> list[URIRef]:
     """State every row; return the work items of Annex 2 (the work plan), in order."""
     plan: list[URIRef] = []
     for row in report.rows:
-        item = _work_item(out, row, registry, source, report.status_date)
+        item = _work_item(
+            out, row, registry, source, status_date=report.status_date, developers=developers
+        )
         if row.annex == 2 and item not in plan:
             plan.append(item)
     if plan:
@@ -61,12 +71,22 @@ def add_rows(out: Statements, report: Report, registry: Registry, source: URIRef
 
 
 def _work_item(
-    out: Statements, row: Row, registry: Registry, source: URIRef, status_date: date
+    out: Statements,
+    row: Row,
+    registry: Registry,
+    source: URIRef,
+    *,
+    status_date: date,
+    developers: Mapping[str, str],
 ) -> URIRef:
     file = f"annex{row.annex}.ttl"
     found = parse_designation(row.number, row.line, where="")
-    name = row.provisional_name or (row.number if found.form == "provisional" else None)
     kind, develops, revises = _texts(out, row, found.form, found.base, found.sequence)
+    name = (
+        row.provisional_name
+        or (row.number if found.form == "provisional" else None)
+        or (developers.get(str(develops)) if develops is not None else None)
+    )
     slug = name or _designation_slug(found.form, found.base, found.sequence, row.number)
     notation = name or row.number
     item = out.iri(f"workitem/{slug}")

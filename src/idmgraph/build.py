@@ -30,7 +30,7 @@ from idmgraph.errors import ValidationFailed
 from idmgraph.namespaces import IDM_NS, RDF_TYPE, prefixes
 from idmgraph.release import Distribution, Release
 from idmgraph.settings import Settings
-from idmgraph.sources import Role, Sources, load
+from idmgraph.sources import Role, Sources, load, source_paths
 from idmgraph.validate import Report, gate
 
 VERSION_LENGTH = 12  # hex digits of the N-Quads hash that name a release
@@ -59,6 +59,16 @@ def build(settings: Settings) -> Release:
     sources = load(settings)
     report = gate(sources)  # raises ValidationFailed before anything is written
     return publish(sources, report, settings=settings)
+
+
+def ensure_release(settings: Settings) -> Release:
+    """The current release: built first when it is missing or older than any of its sources."""
+    manifest = settings.release_dir / release.MANIFEST
+    if manifest.is_file():
+        built = manifest.stat().st_mtime
+        if all(path.stat().st_mtime <= built for path in source_paths(settings)):
+            return release.read_release(settings.release_dir)
+    return build(settings)
 
 
 def publish(sources: Sources, report: Report, *, settings: Settings) -> Release:

@@ -8,11 +8,13 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph validate [--json]      only validate; exit 1 on any violation
     idmgraph namespaces --check     fail when namespaces.py lags behind ontology/
     idmgraph settings               the settings table of the README
+    idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -20,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from idmgraph import __version__, namespaces
-from idmgraph.build import publish
+from idmgraph.build import ensure_release, publish
 from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
@@ -181,11 +183,36 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve", help="serve the release over HTTP (built first when missing or stale)"
+    )
+    parser.add_argument("--host", help=f"interface to bind (default {Settings().host})")
+    parser.add_argument("--port", type=int, help=f"TCP port (default {Settings().port})")
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so the build commands do not load the web stack.
+    from idmgraph.web.server import serve
+
+    settings = dataclasses.replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+    )
+    built = ensure_release(settings)
+    _out(f"serving release {built.version} on http://{settings.host}:{settings.port}/")
+    serve(settings)
+    return 0
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_build,
     _add_validate,
     _add_namespaces,
     _add_settings,
+    _add_serve,
 )
 
 

@@ -132,6 +132,14 @@ def load(settings: Settings) -> Sources:
     )
 
 
+def source_paths(settings: Settings) -> list[Path]:
+    """Every file a release is built from (Turtle sources and named queries)."""
+    root = settings.root
+    folders = [root / ONTOLOGY_DIR, root / SHAPES_DIR, *data_folders(root)]
+    paths = [path for folder in folders for path in _turtle_files(folder)]
+    return [*paths, *sorted((root / "queries").glob("*.rq"))]
+
+
 def source_graph_name(settings: Settings, slug: str) -> str:
     """The named graph (and source IRI) of the data folder ``data/<slug>/``."""
     return f"{settings.data_base}source/{slug}"

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from idmgraph.errors import ValidationFailed
+from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.sources import Role, Sources
 
 VIOLATION = "Violation"
@@ -77,14 +78,19 @@ def validate(sources: Sources) -> Report:
     # "inoculates" class and property definitions from ont_graph, so the SKOS concepts of
     # ontology/vocabularies.ttl would look untyped (324 false violations on the real sources).
     # inplace: the graph is ours, so pyshacl need not clone it.
-    _, results, _ = pyshacl.validate(
-        data,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        inplace=True,
-    )
+    try:
+        _, results, _ = pyshacl.validate(
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
+    except ReportableRuntimeError as exc:
+        # A shape pyshacl cannot use (sh:minCount "many", broken SPARQL): a source error.
+        shown = ", ".join(f for graph in sources.of_role(Role.SHAPES) for f in graph.files)
+        raise SourceError(shown or "shapes/", _first_line(exc)) from exc
     found = {_violation(results, node, shapes, sources) for node in _result_nodes(results)}
     return Report(results=tuple(sorted(found, key=_order)))
 
@@ -171,6 +177,11 @@ def _files(focus: Node | None, sources: Sources) -> tuple[str, ...]:
     if isinstance(focus, URIRef):
         return sources.files_of(ox.NamedNode(str(focus)))
     return ()
+
+
+def _first_line(exc: ReportableRuntimeError) -> str:
+    message = str(getattr(exc, "message", "") or exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
 
 
 def _local_name(node: Node | None) -> str:

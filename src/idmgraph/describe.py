@@ -232,13 +232,19 @@ def local_name(iri: str) -> str:
 async def document(store: Store, iri: str, fmt: formats.Format, *, settings: Settings) -> bytes:
     """The RDF description of ``iri`` in ``fmt``, with the release's prefixes."""
     triples = await description_triples(store, iri, settings=settings)
-    names = prefixes(settings.data_base)
+    names = document_prefixes(settings)
     if fmt.name == "jsonld":
         return json.dumps(compact_jsonld(triples, names), indent=2, ensure_ascii=False).encode()
     if not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=names)
     return body or b""
+
+
+def document_prefixes(settings: Settings) -> dict[str, str]:
+    """Prefixes of served documents: the release's, without ``id:`` (whose local names hold
+    slashes that Turtle would have to escape)."""
+    return {name: ns for name, ns in prefixes(settings.data_base).items() if name != "id"}
 
 
 async def description_triples(store: Store, iri: str, *, settings: Settings) -> list[ox.Triple]:

@@ -217,6 +217,23 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
     return Index(entries=tuple(entries), data_base=settings.data_base)
 
 
+def suggest(text: str, index: Index, *, limit: int = 10) -> tuple[Match, ...]:
+    """Resources whose identifier or label contains ``text`` (normalised), best first."""
+    wanted = normalise(text)
+    if len(wanted) < 2:
+        return ()
+    found: dict[str, tuple[int, Match]] = {}
+    for entry in index.entries:
+        if wanted not in entry.key or entry.key.startswith(("http:", "https:")):
+            continue
+        rank = 0 if entry.key == wanted else 1 if entry.key.startswith(wanted) else 2
+        match = Match(iri=entry.iri, label=entry.label, kind=entry.kind)
+        if entry.iri not in found or rank < found[entry.iri][0]:
+            found[entry.iri] = (rank, match)
+    ordered = sorted(found.values(), key=lambda item: (item[0], len(item[1].label), item[1].label))
+    return tuple(match for _, match in ordered[:limit])
+
+
 def _edition_or_text(identifier: str, code: Code, index: Index, how: str) -> Resolution:
     if code.month is not None:
         editions = index.find(normalise(f"{code.text}@{code.month}"), kinds=[Kind.EDITION])

@@ -149,6 +149,13 @@ def split_document(path: str) -> Document | None:
     return None
 
 
+def local_segment(path: str) -> str:
+    """The last segment of a path, unescaped, without a resource extension: a search hint."""
+    document = split_document(path)
+    stem = document.thing if document is not None else path
+    return unquote(stem.rstrip("/").rsplit("/", 1)[-1])
+
+
 def with_format(url: str, fmt: formats.Format) -> str:
     """``url`` with ``?format=`` set to ``fmt`` (other parameters kept, in order)."""
     parts = urlsplit(url)

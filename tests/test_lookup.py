@@ -93,3 +93,12 @@ def test_parse_code_forms():
 def test_normalise_ignores_case_spaces_and_abbreviation_dots():
     assert normalise("X.509 Cor. 2") == normalise("x.509 corrigendum 2") == "x.509cor2"
     assert normalise("X.1095") != normalise("X.1096")
+
+
+def test_suggestions_for_a_near_miss(index):
+    from idmgraph.lookup import suggest
+
+    hints = [m.iri for m in suggest("X.1095x", index)]
+    assert ID + "rec/X.1095" in hints
+    assert next(m.iri for m in suggest("pet_auth", index)) == ID + "workitem/X.pet_auth"
+    assert suggest("q", index) == ()

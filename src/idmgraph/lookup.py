@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,15 +219,26 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
 
 
 def suggest(text: str, index: Index, *, limit: int = 10) -> tuple[Match, ...]:
-    """Resources whose identifier or label contains ``text`` (normalised), best first."""
+    """Resources whose identifier or label contains ``text``, then those close to it."""
     wanted = normalise(text)
     if len(wanted) < 2:
         return ()
+    keys = {e.key for e in index.entries if not e.key.startswith(("http:", "https:"))}
+    close = difflib.get_close_matches(wanted, keys, n=limit, cutoff=0.75)
     found: dict[str, tuple[int, Match]] = {}
     for entry in index.entries:
-        if wanted not in entry.key or entry.key.startswith(("http:", "https:")):
+        if entry.key not in keys:
             continue
-        rank = 0 if entry.key == wanted else 1 if entry.key.startswith(wanted) else 2
+        if entry.key == wanted:
+            rank = 0
+        elif entry.key.startswith(wanted):
+            rank = 1
+        elif wanted in entry.key:
+            rank = 2
+        elif entry.key in close:
+            rank = 3 + close.index(entry.key)
+        else:
+            continue
         match = Match(iri=entry.iri, label=entry.label, kind=entry.kind)
         if entry.iri not in found or rank < found[entry.iri][0]:
             found[entry.iri] = (rank, match)

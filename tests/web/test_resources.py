@@ -12,7 +12,7 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats
+from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats, split_document
 from tests.web.linkedserver import serve
 
 ID = "https://w3id.org/idmgraph/id/"
@@ -252,3 +252,24 @@ def test_head_answers_without_body(http):
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["etag"]
+
+
+def test_every_resource_is_reachable_from_the_landing_page_by_links(http, our_iris):
+    asked, reached, queue = set(), set(), ["/"]
+    link = re.compile(r'href="(/(?:id|def|shapes)/[^"#?]*|/)"')
+    while queue:
+        path = queue.pop()
+        if path in asked:
+            continue
+        asked.add(path)
+        response = http.get(path, headers={"accept": "text/html"}, follow_redirects=True)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"].startswith("text/html"), path
+        assert 'href="/"' in response.text, path  # and back home
+        reached.add(response.url.path)
+        for target in link.findall(response.text):
+            document = split_document(target)
+            if document is None or document.format.name == "html":
+                queue.append(target)
+    pages = {path_of(iri) + ("index.html" if iri.endswith("/") else ".html") for iri in our_iris}
+    assert sorted(pages - reached) == []

@@ -6,7 +6,7 @@ ontology itself and cannot drift from it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -57,31 +57,36 @@ async def vocabulary_terms(store: Store, namespace: str, *, settings: Settings) 
         }} }}""",
         settings=settings,
     )
-    terms: dict[str, dict[str, object]] = {}
+    found: dict[str, _Builder] = {}
     for row in rows:
         iri = row["term"].value
-        entry = terms.setdefault(
-            iri,
-            {"kind": KINDS[row["kind"].value], "label": "", "definition": "", "related": set()},
-        )
+        entry = found.setdefault(iri, _Builder(kind=KINDS[row["kind"].value]))
         if "label" in row:
-            entry["label"] = row["label"].value
+            entry.label = row["label"].value
         if "definition" in row:
-            entry["definition"] = row["definition"].value
+            entry.definition = row["definition"].value
         if "rel" in row and "other" in row:
-            related = entry["related"]
-            assert isinstance(related, set)
-            related.add((local_name(row["rel"].value), row["other"].value))
+            entry.related.add((local_name(row["rel"].value), row["other"].value))
     order = list(KINDS.values())
     listed = [
         Term(
             iri=iri,
             name=local_name(iri),
-            kind=str(entry["kind"]),
-            label=str(entry["label"]) or local_name(iri),
-            definition=str(entry["definition"]),
-            related=tuple(sorted(entry["related"])),  # type: ignore[call-overload]
+            kind=entry.kind,
+            label=entry.label or local_name(iri),
+            definition=entry.definition,
+            related=tuple(sorted(entry.related)),
         )
-        for iri, entry in terms.items()
+        for iri, entry in found.items()
     ]
     return sorted(listed, key=lambda t: (order.index(t.kind), t.label.casefold()))
+
+
+@dataclass
+class _Builder:
+    """A term while its rows are read."""
+
+    kind: str
+    label: str = ""
+    definition: str = ""
+    related: set[tuple[str, str]] = field(default_factory=set)

@@ -11,10 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
 from tests.web.linkedserver import ROOT, serve
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 
 CHROMIUM = os.environ.get("IDMGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

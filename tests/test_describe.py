@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from pyld import jsonld
@@ -166,3 +167,10 @@ def test_description_holds_outbound_inbound_evidence_and_blank_structure(running
     subjects = {t.subject.value for t in itu}
     assert ID + "group/itu-t" in subjects  # inbound: ITU-T is a sub-organisation of ITU
     assert any(t.predicate.value.endswith("#subject") for t in itu)  # evidence statements
+
+
+def test_vocabulary_namespace_is_described_by_its_whole_graph(running):
+    triples = running.run(description_triples(running.store, DEF, settings=running.settings))
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    assert {DEF + "WorkItem", DEF + "provisionalName", DEF + "status/approved"} <= subjects
+    assert len(triples) > 300

@@ -24,6 +24,7 @@ from idmgraph import formats
 from idmgraph.namespaces import IDM_NS, prefixes
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -34,6 +35,7 @@ RDF_TYPE = RDF + "type"
 LABELS = (RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", SKOS + "notation")
 IDENTIFIERS = (SKOS + "notation", IDM_NS + "provisionalName", IDM_NS + "handle")
 INBOUND_LIMIT = 500
+VOCABULARIES = (ONTOLOGY_NS, SHAPES_NS)  # namespaces whose named graph is the vocabulary
 JSON = formats.by_name("json")
 NTRIPLES = formats.by_name("ntriples")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -248,8 +250,16 @@ def document_prefixes(settings: Settings) -> dict[str, str]:
 
 
 async def description_triples(store: Store, iri: str, *, settings: Settings) -> list[ox.Triple]:
-    """The resource's statements, its blank-node structure (4 levels), inbound links, evidence."""
+    """The resource's statements, its blank-node structure (4 levels), inbound links, evidence.
+
+    A vocabulary's namespace IRI (the ontology, the shapes) is described by its whole graph:
+    who asks for the ontology in Turtle wants the ontology.
+    """
     ref = _ref(iri)
+    if iri in VOCABULARIES:
+        return await _construct(
+            store, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ref} {{ ?s ?p ?o }} }}", settings
+        )
     chain = (
         " ".join(
             f"OPTIONAL {{ ?b{n} ?q{n + 1} ?b{n + 1} . FILTER(isBlank(?b{n})) " for n in range(1, 4)
@@ -263,6 +273,10 @@ async def description_triples(store: Store, iri: str, *, settings: Settings) -> 
       UNION {{ ?s ?pi {ref} . FILTER(!isBlank(?s)) }}
       UNION {{ ?st <{RDF}subject> {ref} ; ?sp ?so }}
     }}"""
+    return await _construct(store, sparql, settings)
+
+
+async def _construct(store: Store, sparql: str, settings: Settings) -> list[ox.Triple]:
     answer = await store.query(
         sparql, format=NTRIPLES, timeout=settings.query_timeout, max_rows=settings.max_result_rows
     )

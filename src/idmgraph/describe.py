@@ -34,6 +34,14 @@ RDF_TYPE = RDF + "type"
 # Label properties in order of preference: the short name a list shows comes first.
 LABELS = (RDFS + "label", SKOS + "prefLabel", DCTERMS + "title", SKOS + "notation")
 IDENTIFIERS = (SKOS + "notation", IDM_NS + "provisionalName", IDM_NS + "handle")
+# Labels of terms no graph of ours labels (the W3C vocabularies are not loaded whole).
+WELL_KNOWN_LABELS = {
+    "http://www.w3.org/2002/07/owl#sameAs": "same as",
+    RDF_TYPE: "type",
+    RDF + "subject": "subject",
+    RDF + "predicate": "predicate",
+    RDF + "object": "object",
+}
 INBOUND_LIMIT = 500
 VOCABULARIES = (ONTOLOGY_NS, SHAPES_NS)  # namespaces whose named graph is the vocabulary
 JSON = formats.by_name("json")
@@ -47,6 +55,7 @@ class Value:
 
     text: str  # the label of an IRI, the lexical form of a literal
     iri: str | None = None  # set for IRIs
+    labelled: bool = False  # the IRI has a label (else ``text`` is its local name)
     datatype: str | None = None
     language: str | None = None
 
@@ -215,7 +224,8 @@ async def labels_of(store: Store, iris: Iterable[str], *, settings: Settings) ->
 def as_value(term: Term, labels: dict[str, str]) -> Value:
     """A term as a page shows it, labelled from ``labels``."""
     if isinstance(term, ox.NamedNode):
-        return Value(text=labels.get(term.value, local_name(term.value)), iri=term.value)
+        label = labels.get(term.value) or WELL_KNOWN_LABELS.get(term.value)
+        return Value(text=label or local_name(term.value), iri=term.value, labelled=bool(label))
     if isinstance(term, ox.Literal):
         return Value(
             text=term.value,

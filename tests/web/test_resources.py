@@ -273,3 +273,11 @@ def test_every_resource_is_reachable_from_the_landing_page_by_links(http, our_ir
                 queue.append(target)
     pages = {path_of(iri) + ("index.html" if iri.endswith("/") else ".html") for iri in our_iris}
     assert sorted(pages - reached) == []
+
+
+def test_outside_terms_show_their_labels_not_raw_iris(http):
+    html = http.get("/id/org/itu.html").text
+    assert '<a href="http://www.w3.org/ns/org#FormalOrganization" rel="external">' in html
+    assert ">Formal organization</a>" in html
+    assert ">same as</a>" in html
+    assert 'href="https://www.wikidata.org/wiki/Q376150"' in html  # the evidence

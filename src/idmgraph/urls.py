@@ -48,7 +48,6 @@ SYSTEM_PAGES: dict[str, str] = {
     "changes": "/changes",
     "downloads": "/downloads",
     "lookup": "/lookup",
-    "search": "/search",
     "void": "/.well-known/void",
     "catalog": "/catalog",
     "context": "/context.jsonld",

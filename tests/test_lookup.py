@@ -102,3 +102,10 @@ def test_suggestions_for_a_near_miss(index):
     assert ID + "rec/X.1095" in hints
     assert next(m.iri for m in suggest("pet_auth", index)) == ID + "workitem/X.pet_auth"
     assert suggest("q", index) == ()
+
+
+def test_search_by_words_of_a_title(index):
+    from idmgraph.lookup import suggest
+
+    hints = {m.iri for m in suggest("telebiometrics", index)}
+    assert {ID + "rec/X.1095", ID + "workitem/X.pet_auth"} <= hints

@@ -182,7 +182,8 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
     idm = IDM_NS
     sparql = f"""SELECT DISTINCT ?x ?key ?how ?label ?text WHERE {{
       {{ ?x <{SKOS}notation>|<{idm}provisionalName> ?key . BIND("strong" AS ?how) }}
-      UNION {{ ?x <{RDFS}label>|<{SKOS}altLabel>|<{SKOS}prefLabel> ?key . BIND("weak" AS ?how) }}
+      UNION {{ ?x <{RDFS}label>|<{SKOS}altLabel>|<{SKOS}prefLabel>|<{DCTERMS}title> ?key .
+               BIND("weak" AS ?how) }}
       UNION {{ ?x <{idm}handle> ?key . BIND("strong" AS ?how) }}
       UNION {{ ?x <{idm}editionOf>/<{SKOS}notation> ?number ; <{DCTERMS}date> ?date .
                BIND(CONCAT(?number, "@", SUBSTR(STR(?date), 1, 7)) AS ?key)

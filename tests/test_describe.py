@@ -174,3 +174,11 @@ def test_vocabulary_namespace_is_described_by_its_whole_graph(running):
     subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     assert {DEF + "WorkItem", DEF + "provisionalName", DEF + "status/approved"} <= subjects
     assert len(triples) > 300
+
+
+def test_blank_node_values_carry_their_own_statements(running):
+    found = about(running, "https://w3id.org/idmgraph/shapes/EditionShape")
+    shapes = [s.value for s in found.statements if s.predicate.text == "property"]
+    assert len(shapes) == 3  # three property shapes, not merged into one
+    messages = {v.text for shape in shapes for p, v in shape.parts if p.text == "message"}
+    assert "An edition needs exactly one approval date as xsd:date" in messages

@@ -58,6 +58,8 @@ class Value:
     labelled: bool = False  # the IRI has a label (else ``text`` is its local name)
     datatype: str | None = None
     language: str | None = None
+    node: str | None = None  # the label of a blank node, which tells two of them apart
+    parts: tuple[tuple[Value, Value], ...] = ()  # a blank node's own statements
 
     @property
     def is_iri(self) -> bool:
@@ -140,7 +142,10 @@ async def describe(store: Store, iri: str, *, settings: Settings) -> Description
     """The description of ``iri``; None when the store says nothing about it."""
     ref = _ref(iri)
     outbound = await select(
-        store, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ {ref} ?p ?o }} }}", settings=settings
+        store,
+        f"SELECT ?p ?o ?g ?q ?v WHERE {{ GRAPH ?g {{ {ref} ?p ?o "
+        f"OPTIONAL {{ ?o ?q ?v . FILTER(isBlank(?o)) }} }} }}",
+        settings=settings,
     )
     inbound = await select(
         store,
@@ -158,10 +163,14 @@ async def describe(store: Store, iri: str, *, settings: Settings) -> Description
     def value(term: Term) -> Value:
         return as_value(term, labels)
 
+    parts: dict[str, list[tuple[Value, Value]]] = {}
+    for row in outbound:
+        if "q" in row and "v" in row:
+            parts.setdefault(str(row["o"]), []).append((value(row["q"]), value(row["v"])))
     outward = [
         Statement(
             predicate=value(row["p"]),
-            value=value(row["o"]),
+            value=_with_parts(value(row["o"]), parts.get(str(row["o"]), [])),
             graphs=(value(row["g"]),),
             evidence=evidence.get((row["p"].value, str(row["o"])), ()),
         )
@@ -232,7 +241,16 @@ def as_value(term: Term, labels: dict[str, str]) -> Value:
             datatype=None if term.language else term.datatype.value,
             language=term.language,
         )
-    return Value(text="(structured value)")
+    return Value(text="(structured value)", node=str(term))
+
+
+def _with_parts(item: Value, parts: list[tuple[Value, Value]]) -> Value:
+    """A blank node's value with its own statements, sorted and without repeats."""
+    if not parts:
+        return item
+    unique = {(p.text, v.iri or v.text): (p, v) for p, v in parts}
+    ordered = tuple(unique[key] for key in sorted(unique))
+    return Value(text=item.text, node=item.node, parts=ordered)
 
 
 def local_name(iri: str) -> str:
@@ -363,7 +381,8 @@ def _merge(statements: Iterable[Statement]) -> list[Statement]:
     """One statement per (predicate, value), with the graphs of all its copies."""
     merged: dict[tuple[str, str, str | None], Statement] = {}
     for item in statements:
-        key = (item.predicate.iri or "", item.value.iri or item.value.text, item.value.language)
+        shown = item.value.iri or item.value.node or item.value.text
+        key = (item.predicate.iri or "", shown, item.value.language)
         if key in merged:
             before = merged[key]
             graphs = {g.iri: g for g in (*before.graphs, *item.graphs)}

@@ -281,3 +281,9 @@ def test_outside_terms_show_their_labels_not_raw_iris(http):
     assert ">Formal organization</a>" in html
     assert ">same as</a>" in html
     assert 'href="https://www.wikidata.org/wiki/Q376150"' in html  # the evidence
+
+
+def test_shape_page_shows_its_constraints(http):
+    html = http.get("/shapes/EditionShape.html").text
+    assert "An edition needs exactly one approval date as xsd:date" in html
+    assert 'href="/def/editionOf"' in html

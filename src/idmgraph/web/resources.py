@@ -12,6 +12,7 @@ answers 404 with suggestions: a page for people, a problem document for machines
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi import APIRouter
@@ -52,6 +53,7 @@ from idmgraph.web.lookup import IndexCache, prefers_html
 from idmgraph.web.negotiation import parse_accept
 
 HTML = formats.by_name("html")
+RENDERED_BYTES = 32_000_000  # budget of the rendered-document cache
 # Offered to a client that states no preference (*/*): a person's browser gets a page.
 NEGOTIATION_ORDER = (HTML, *resource_formats()[:-1])
 
@@ -64,6 +66,7 @@ class Resources:
     store: Store
     urls: Urls
     index: IndexCache
+    rendered: Rendered
 
     async def answer(self, request: Request) -> Response:
         """A thing's IRI: 303 to its document; a document: 200; anything else: 404."""
@@ -103,12 +106,17 @@ class Resources:
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Link": self.links(iri)}
         if not_modified(request, etag):
             return Response(status_code=304, headers=headers)
-        if fmt is HTML:
-            return await self.page(request, iri, headers)
-        body = await rdf_document(self.store, iri, fmt, settings=self.settings)
+        key = (self.store.version, iri, fmt.name)
+        body = self.rendered.get(key)
+        if body is None:
+            if fmt is HTML:
+                body = bytes((await self.page(request, iri)).body)
+            else:
+                body = await rdf_document(self.store, iri, fmt, settings=self.settings)
+            self.rendered.put(key, body)
         return Response(body, headers={**headers, "Content-Type": fmt.content_type})
 
-    async def page(self, request: Request, iri: str, headers: dict[str, str]) -> Response:
+    async def page(self, request: Request, iri: str) -> Response:
         """The HTML page of ``iri``: the vocabulary page for a namespace, else a resource page."""
         found = await describe(self.store, iri, settings=self.settings)
         if found is None:
@@ -124,8 +132,8 @@ class Resources:
         }
         if iri in (ONTOLOGY_NS, SHAPES_NS):
             context["terms"] = await vocabulary_terms(self.store, iri, settings=self.settings)
-            return pages.render(request, "ontology.html", context, headers=headers)
-        return pages.render(request, "resource.html", context, headers=headers)
+            return pages.render(request, "ontology.html", context)
+        return pages.render(request, "resource.html", context)
 
     async def not_found(self, request: Request, path: str) -> Response:
         """404 with suggestions: a page when HTML is preferred, else a problem document."""
@@ -149,6 +157,31 @@ class Resources:
         return ", ".join(parts)
 
 
+class Rendered:
+    """Documents already rendered, by (release version, IRI, format): a release never changes,
+    and the vocabulary pages embed a whole graph, which takes a while to compact."""
+
+    def __init__(self, *, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._used = 0
+        self._bodies: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+
+    def get(self, key: tuple[str, str, str]) -> bytes | None:
+        """The remembered body, if any."""
+        body = self._bodies.get(key)
+        if body is not None:
+            self._bodies.move_to_end(key)
+        return body
+
+    def put(self, key: tuple[str, str, str], body: bytes) -> None:
+        """Remember a body, forgetting the least recently used beyond the byte budget."""
+        self._bodies[key] = body
+        self._used += len(body)
+        while self._used > self._max_bytes and self._bodies:
+            _old, dropped = self._bodies.popitem(last=False)
+            self._used -= len(dropped)
+
+
 def router(settings: Settings, store: Store) -> APIRouter:
     """Routes for ``/id/…``, ``/def/…`` and ``/shapes/…``."""
     handlers = Resources(
@@ -156,6 +189,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
         store=store,
         urls=Urls(settings.base_iri),
         index=IndexCache(store=store, settings=settings),
+        rendered=Rendered(max_bytes=RENDERED_BYTES),
     )
     routes = APIRouter()
     for prefix in (DATA_PREFIX, ONTOLOGY_PREFIX, SHAPES_PREFIX):

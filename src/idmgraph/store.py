@@ -106,7 +106,7 @@ class OxigraphStore:
         self._threads = ThreadPoolExecutor(max_workers=2 * workers + 2, thread_name_prefix="sparql")
         self._graphs: tuple[str, ...] = ()
         self._triples = 0
-        self._respawning: set[asyncio.Future[Worker]] = set()
+        self._respawning: set[asyncio.Task[None]] = set()
 
     @classmethod
     def from_file(
@@ -128,7 +128,8 @@ class OxigraphStore:
         self._zygote = await loop.run_in_executor(self._threads, Zygote, self._source)
         self._idle = asyncio.Queue()
         for _ in range(self._size):
-            self._idle.put_nowait(await loop.run_in_executor(self._threads, self._zygote.spawn))
+            pid, channel = await loop.run_in_executor(self._threads, self._zygote.spawn)
+            self._idle.put_nowait(await Worker.connect(pid, channel))
         shape = await self._run(Job(sparql="", format="json", describe_store=True), timeout=60)
         self._graphs, self._triples = shape.graphs, shape.triples
 
@@ -205,18 +206,16 @@ class OxigraphStore:
 
     def _replace(self, worker: Worker) -> None:
         worker.kill()
-        zygote, idle = self._zygote, self._idle
-        if zygote is None or idle is None:
+        if self._zygote is None or self._idle is None:
             return
-        future = asyncio.get_running_loop().run_in_executor(self._threads, zygote.spawn)
-        self._respawning.add(future)
+        task = asyncio.get_running_loop().create_task(self._respawn(self._zygote, self._idle))
+        self._respawning.add(task)
+        task.add_done_callback(self._respawning.discard)
 
-        def _ready(done: asyncio.Future[Worker]) -> None:
-            self._respawning.discard(future)
-            if not done.cancelled() and done.exception() is None:
-                idle.put_nowait(done.result())
-
-        future.add_done_callback(_ready)
+    async def _respawn(self, zygote: Zygote, idle: asyncio.Queue[Worker]) -> None:
+        loop = asyncio.get_running_loop()
+        pid, channel = await loop.run_in_executor(self._threads, zygote.spawn)
+        idle.put_nowait(await Worker.connect(pid, channel))
 
 
 def _answer(reply: Reply, fmt: formats.Format) -> QueryAnswer:

@@ -29,7 +29,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph
 
@@ -57,22 +57,26 @@ class WorkerGone(Exception):
 
 
 class Worker:
-    """The parent's handle on one worker process; its socket is read by the event loop."""
+    """The parent's handle on one worker process, whose socket the event loop reads."""
 
-    def __init__(self, pid: int, channel: socket.socket) -> None:
+    def __init__(self, pid: int, channel: _Channel) -> None:
         self.pid = pid
-        self.channel = channel
-        channel.setblocking(False)
+        self._channel = channel
+
+    @classmethod
+    async def connect(cls, pid: int, sock: socket.socket) -> Worker:
+        """Attach a freshly forked worker's socket to the running event loop."""
+        # A protocol keeps the socket registered with the loop for the worker's whole life:
+        # per-call sock_recv() registration cost more than the evaluation of a small query.
+        loop = asyncio.get_running_loop()
+        _transport, channel = await loop.create_unix_connection(_Channel, sock=sock)
+        return cls(pid, channel)
 
     async def call(self, job: Job) -> Reply:
         """Send a job and wait for its reply without blocking the event loop."""
-        # The event loop reads the socket itself: a hop through a thread pool costs more
-        # latency than the whole evaluation of a small query.
-        loop = asyncio.get_running_loop()
         data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        await loop.sock_sendall(self.channel, _LENGTH.pack(len(data)) + data)
-        size = _LENGTH.unpack(await _recv_async(loop, self.channel, _LENGTH.size))[0]
-        reply = pickle.loads(await _recv_async(loop, self.channel, size))  # noqa: S301
+        payload = await self._channel.request(_LENGTH.pack(len(data)) + data)
+        reply = pickle.loads(payload)  # noqa: S301 - written by our own worker
         if not isinstance(reply, Reply):
             raise WorkerGone(f"worker {self.pid} sent {type(reply).__name__}")
         return reply
@@ -81,9 +85,58 @@ class Worker:
         """Stop the worker now, wherever it is in its query."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        with contextlib.suppress(OSError):
-            self.channel.shutdown(socket.SHUT_RDWR)
-        self.channel.close()
+        self._channel.close()
+
+
+class _Channel(asyncio.Protocol):
+    """Length-prefixed frames over a worker's socket, one request at a time."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[bytes] | None = None
+        self._transport: asyncio.Transport | None = None
+        self._lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Keep the transport to write requests to."""
+        # uvloop's transports do not subclass asyncio.Transport, but have its methods
+        self._transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        """Collect bytes until a whole frame has arrived, then wake the caller."""
+        self._buffer += data
+        if len(self._buffer) < _LENGTH.size:
+            return
+        size = _LENGTH.unpack_from(self._buffer)[0]
+        end = _LENGTH.size + size
+        if len(self._buffer) < end:
+            return
+        payload = bytes(self._buffer[_LENGTH.size : end])
+        del self._buffer[:end]
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(payload)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The worker died or was killed: fail the pending request."""
+        self._lost = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(WorkerGone("the worker closed its socket"))
+
+    async def request(self, frame: bytes) -> bytes:
+        """Write one frame and wait for the reply frame."""
+        if self._lost or self._transport is None:
+            raise WorkerGone("the worker is gone")
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._transport.write(frame)
+        try:
+            return await self._waiter
+        finally:
+            self._waiter = None
+
+    def close(self) -> None:
+        """Drop the connection (the worker sees end of file)."""
+        if self._transport is not None:
+            self._transport.abort()
 
 
 class Zygote:
@@ -103,14 +156,17 @@ class Zygote:
             self.close()
             raise ready
 
-    def spawn(self) -> Worker:
-        """Fork a new worker from the loaded store (thread-safe, blocking for milliseconds)."""
+    def spawn(self) -> tuple[int, socket.socket]:
+        """Fork a new worker from the loaded store: its pid and the parent's end of its socket.
+
+        Thread-safe, and blocking for a few milliseconds: call it from a thread.
+        """
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         with self._lock:
             socket.send_fds(self._control, [b"F"], [child_end.fileno()])
             child_end.close()
             pid = _PID.unpack(_recv_exactly(self._control, _PID.size))[0]
-        return Worker(pid, parent_end)
+        return pid, parent_end
 
     def close(self) -> None:
         """End the zygote; its workers are killed by the kernel when it exits."""
@@ -144,18 +200,6 @@ def _recv_exactly(channel: socket.socket, size: int) -> bytes:
         count = channel.recv_into(view[got:], size - got)
         if count == 0:
             raise WorkerGone("the peer closed its socket")
-        got += count
-    return bytes(buffer)
-
-
-async def _recv_async(loop: asyncio.AbstractEventLoop, channel: socket.socket, size: int) -> bytes:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    got = 0
-    while got < size:
-        count = await loop.sock_recv_into(channel, view[got:])
-        if count == 0:
-            raise WorkerGone("the worker closed its socket")
         got += count
     return bytes(buffer)
 

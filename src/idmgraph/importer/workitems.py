@@ -205,7 +205,7 @@ def _part(
     )
     link = IDM.corrigendumTo if form == "corrigendum" else IDM.amendmentTo
     out.add(TEXTS, part, link, parent)
-    out.add(TEXTS, part, IDM.sequenceNumber, Literal(str(sequence), datatype=XSD.positiveInteger))
+    out.add(TEXTS, part, IDM.sequenceNumber, Literal(str(sequence), datatype=XSD.integer))
     return part
 
 

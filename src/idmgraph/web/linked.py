@@ -1,4 +1,5 @@
-"""Everything issue 4 adds to the application, installed by :func:`install` in ``create_app``."""
+"""The linked-data side of the application: landing page, resource pages, lookup, downloads,
+the query page and the static files, installed by :func:`install` in ``create_app``."""
 
 from __future__ import annotations
 

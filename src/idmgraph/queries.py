@@ -11,14 +11,16 @@ Each file stays valid SPARQL: its metadata is a leading block of ``#+`` comment 
     #+   default: 2023-09-08
     #+   description: The date the status is computed for.
 
-``kind`` is ``gap``, ``inventory`` or ``example``; a parameter has a ``type`` (``date``,
+``kind`` is ``gap``, ``inventory`` or ``example``; a gap query also has a ``meaning``, the
+paragraph the gap report prints for a coordinator. A parameter has a ``type`` (``date``,
 ``integer``, ``string`` or ``iri``), an optional ``default`` and optional ``allowed`` values
 separated by ``|``. A parameter without a default is optional: left unbound, its variable
 matches every value. Values are checked against type and allowed values and bound as typed
-RDF terms through SPARQL substitution (SEP-0007), never pasted into the query text; a
-parameter variable must therefore not occur inside a sub-select, where substitution does not
-reach. Every gap query projects ``?basis``, saying that its rows are computed by the graph
-and not stated by SG17. A malformed file raises :class:`~idmgraph.errors.SourceError` naming it.
+RDF terms through SPARQL substitution (SEP-0007), never pasted into the query text. Oxigraph
+binds only variables of the projection (and a sub-select sees one only if it projects it
+too), so each parameter is bound once at load time to prove it can be. Every gap query
+projects ``?basis``, saying that its rows are computed by the graph and not stated by SG17.
+A malformed file raises :class:`~idmgraph.errors.SourceError` naming it.
 
 >>> catalogue = load_catalogue(Path("queries"))  # doctest: +SKIP
 >>> catalogue.get("pending-approval").bindings({"on": "2023-10-01"})  # doctest: +SKIP
@@ -147,6 +149,7 @@ class NamedQuery:
     form: QueryForm
     parameters: tuple[Parameter, ...]
     sparql: str
+    meaning: str = ""  # for a coordinator: what a row means and what to look at
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``; BadRequest when the query has none."""
@@ -228,6 +231,8 @@ def read_query(path: Path, *, root: Path | None = None) -> NamedQuery:
             raise SourceError(shown, f"the metadata block needs '#+ {key}:'")
     if kind is QueryKind.GAP and f"?{BASIS_VARIABLE})" not in text:
         raise SourceError(shown, f"a gap query must project ?{BASIS_VARIABLE} (… AS ?basis)")
+    if kind is QueryKind.GAP and not fields.get("meaning"):
+        raise SourceError(shown, "a gap query needs '#+ meaning:', read in the gap report")
     query = NamedQuery(
         name=name,
         path=shown,
@@ -237,6 +242,7 @@ def read_query(path: Path, *, root: Path | None = None) -> NamedQuery:
         form=form,
         parameters=tuple(_parameter(raw, shown, text) for raw in params),
         sparql=text,
+        meaning=fields.get("meaning", ""),
     )
     _check_bindable(query)
     return query
@@ -309,7 +315,7 @@ def _metadata(text: str, shown: str) -> tuple[dict[str, str], list[_RawParameter
     return fields, params
 
 
-_FIELDS = ("title", "description", "kind")
+_FIELDS = ("title", "description", "kind", "meaning")
 _PARAM_KEYS = ("type", "default", "allowed", "description")
 
 

@@ -1,0 +1,341 @@
+"""The Store interface the web layer queries, and its embedded Oxigraph backend.
+
+A store answers SPARQL queries with bytes already serialised in a registry format, so a later
+backend (a remote SPARQL service) can hand through what it receives. The default graph of a
+query is the union of all named graphs, unless the query or the request names a dataset.
+
+The Oxigraph backend evaluates queries in worker processes (:mod:`idmgraph.workers`) so a
+query past its deadline is killed rather than left burning a core. A release is immutable, so
+:class:`CachedStore` keeps recent answers keyed by query, dataset and format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections import OrderedDict
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph
+
+from idmgraph import formats
+from idmgraph.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
+from idmgraph.evaluate import Job, Reply, Term
+from idmgraph.querytext import inspect_query
+from idmgraph.release import read_release
+from idmgraph.settings import Settings
+from idmgraph.workers import StoreSource, Worker, WorkerGone, Zygote
+
+MEMORY = "oxigraph:memory"
+VERSION_MARKER = "IDMGRAPH_VERSION"  # file in an on-disk store naming the release it holds
+
+
+class AnswerKind(Enum):
+    """The form of a query answer."""
+
+    SELECT = "select"
+    ASK = "ask"
+    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryAnswer:
+    """A query answer serialised in ``format``; ``truncated`` when the row cap cut it."""
+
+    kind: AnswerKind
+    format: formats.Format
+    body: bytes
+    truncated: bool = False
+    rows: int = 0
+
+
+class Store(Protocol):
+    """What the web layer needs from a store, whatever holds the data."""
+
+    @property
+    def version(self) -> str:
+        """Version of the release the store holds (HTTP caches key on it)."""
+        ...
+
+    async def start(self) -> None:
+        """Make the store ready to answer (load data, start workers)."""
+
+    async def close(self) -> None:
+        """Release processes and connections."""
+
+    def graphs(self) -> tuple[str, ...]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def triple_count(self) -> int:
+        """Number of statements over all graphs."""
+        ...
+
+    async def query(
+        self,
+        sparql: str,
+        *,
+        format: formats.Format,  # noqa: A002 - the registry's own word
+        base_iri: str | None = None,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float,
+        max_rows: int,
+    ) -> QueryAnswer:
+        """Evaluate a read-only query; raises a :class:`~idmgraph.errors.RequestError`."""
+        ...
+
+
+class OxigraphStore:
+    """An embedded Oxigraph store evaluated by worker processes forked from one loaded copy."""
+
+    def __init__(self, source: StoreSource, *, version: str, workers: int = 2) -> None:
+        if workers < 1:
+            raise ConfigurationError(f"query_workers={workers}: at least one worker is needed")
+        self._source = source
+        self._version = version
+        self._size = workers
+        self._zygote: Zygote | None = None
+        self._idle: asyncio.Queue[Worker] | None = None
+        self._threads = ThreadPoolExecutor(max_workers=2 * workers + 2, thread_name_prefix="sparql")
+        self._graphs: tuple[str, ...] = ()
+        self._triples = 0
+        self._respawning: set[asyncio.Future[Worker]] = set()
+
+    @classmethod
+    def from_file(
+        cls, path: Path, *, version: str | None = None, workers: int = 2
+    ) -> OxigraphStore:
+        """A store loaded into memory from an RDF file (format from its extension)."""
+        fmt = formats.by_extension(path.suffix)
+        digest = version or hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return cls(StoreSource(path=path, format=fmt.name), version=digest, workers=workers)
+
+    @property
+    def version(self) -> str:
+        """Version of the release the store holds."""
+        return self._version
+
+    async def start(self) -> None:
+        """Load the data in the zygote, fork the workers and read the store's shape."""
+        loop = asyncio.get_running_loop()
+        self._zygote = await loop.run_in_executor(self._threads, Zygote, self._source)
+        self._idle = asyncio.Queue()
+        for _ in range(self._size):
+            self._idle.put_nowait(await loop.run_in_executor(self._threads, self._zygote.spawn))
+        shape = await self._run(Job(sparql="", format="json", describe_store=True), timeout=60)
+        self._graphs, self._triples = shape.graphs, shape.triples
+
+    async def close(self) -> None:
+        """Kill the workers and end the zygote."""
+        if self._idle is not None:
+            while not self._idle.empty():
+                self._idle.get_nowait().kill()
+        if self._zygote is not None:
+            await asyncio.get_running_loop().run_in_executor(self._threads, self._zygote.close)
+            self._zygote = None
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+    def graphs(self) -> tuple[str, ...]:
+        """IRIs of the named graphs, sorted."""
+        return self._graphs
+
+    def triple_count(self) -> int:
+        """Number of statements over all graphs."""
+        return self._triples
+
+    async def query(
+        self,
+        sparql: str,
+        *,
+        format: formats.Format,  # noqa: A002
+        base_iri: str | None = None,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float,
+        max_rows: int,
+    ) -> QueryAnswer:
+        """Evaluate a query in a worker; a query past ``timeout`` seconds is killed (503)."""
+        job = Job(
+            sparql=sparql,
+            format=format.name,
+            base_iri=base_iri,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            # Oxigraph lets the union flag override FROM, so it is only set without one.
+            union=not inspect_query(sparql).has_dataset,
+            substitutions=tuple(sorted((substitutions or {}).items())),
+            max_rows=max_rows,
+        )
+        return _answer(await self._run(job, timeout=timeout), format)
+
+    async def _run(self, job: Job, *, timeout: float) -> Reply:
+        if self._idle is None:
+            raise RuntimeError("the store was not started")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"no worker was free within {timeout:g} s") from None
+        try:
+            call = loop.run_in_executor(self._threads, worker.call, job)
+            reply = await asyncio.wait_for(call, max(deadline - loop.time(), 0.001))
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(f"the query ran past {timeout:g} s and was stopped") from None
+        except WorkerGone:
+            self._replace(worker)
+            raise QueryTimeout("the worker evaluating the query stopped") from None
+        except BaseException:
+            # cancelled (the client went away): the worker may still be busy, so replace it
+            self._replace(worker)
+            raise
+        self._idle.put_nowait(worker)
+        return reply
+
+    def _replace(self, worker: Worker) -> None:
+        worker.kill()
+        zygote, idle = self._zygote, self._idle
+        if zygote is None or idle is None:
+            return
+        future = asyncio.get_running_loop().run_in_executor(self._threads, zygote.spawn)
+        self._respawning.add(future)
+
+        def _ready(done: asyncio.Future[Worker]) -> None:
+            self._respawning.discard(future)
+            if not done.cancelled() and done.exception() is None:
+                idle.put_nowait(done.result())
+
+        future.add_done_callback(_ready)
+
+
+def _answer(reply: Reply, fmt: formats.Format) -> QueryAnswer:
+    if reply.error == "syntax":
+        raise BadRequest(reply.message, line=reply.line, column=reply.column)
+    if reply.error == "mismatch":
+        raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {reply.kind} query")
+    if reply.error is not None:
+        raise BadRequest(f"the query could not be evaluated: {reply.message}")
+    return QueryAnswer(
+        kind=AnswerKind(reply.kind),
+        format=fmt,
+        body=reply.body,
+        truncated=reply.truncated,
+        rows=reply.rows,
+    )
+
+
+class CachedStore:
+    """A store that serves repeated queries from memory: a release never changes."""
+
+    def __init__(self, inner: Store, *, max_bytes: int = 64_000_000) -> None:
+        self._inner = inner
+        self._max_bytes = max_bytes
+        self._used = 0
+        self._answers: OrderedDict[tuple[object, ...], QueryAnswer] = OrderedDict()
+
+    @property
+    def version(self) -> str:
+        """Version of the release the inner store holds."""
+        return self._inner.version
+
+    async def start(self) -> None:
+        """Start the inner store."""
+        await self._inner.start()
+
+    async def close(self) -> None:
+        """Close the inner store and forget every answer."""
+        self._answers.clear()
+        self._used = 0
+        await self._inner.close()
+
+    def graphs(self) -> tuple[str, ...]:
+        """IRIs of the named graphs, sorted."""
+        return self._inner.graphs()
+
+    def triple_count(self) -> int:
+        """Number of statements over all graphs."""
+        return self._inner.triple_count()
+
+    async def query(
+        self,
+        sparql: str,
+        *,
+        format: formats.Format,  # noqa: A002
+        base_iri: str | None = None,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float,
+        max_rows: int,
+    ) -> QueryAnswer:
+        """The remembered answer, or the inner store's (remembered when small enough)."""
+        bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
+        key = (sparql, format.name, base_iri, default_graphs, named_graphs, bound, max_rows)
+        cached = self._answers.get(key)
+        if cached is not None:
+            self._answers.move_to_end(key)
+            return cached
+        answer = await self._inner.query(
+            sparql,
+            format=format,
+            base_iri=base_iri,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            substitutions=substitutions,
+            timeout=timeout,
+            max_rows=max_rows,
+        )
+        self._remember(key, answer)
+        return answer
+
+    def _remember(self, key: tuple[object, ...], answer: QueryAnswer) -> None:
+        size = len(answer.body) + len(str(key[0]))
+        if size > self._max_bytes // 16:
+            return
+        self._answers[key] = answer
+        self._used += size
+        while self._used > self._max_bytes:
+            old_key, old = self._answers.popitem(last=False)
+            self._used -= len(old.body) + len(str(old_key[0]))
+
+
+def open_store(settings: Settings) -> Store:
+    """The store ``settings.store`` names, holding the release in ``settings.release_dir``."""
+    release = read_release(settings.release_dir)
+    if settings.store == MEMORY:
+        source = StoreSource(path=release.dataset_file, format="nquads")
+    elif settings.store.startswith("oxigraph:"):
+        directory = settings.resolve(Path(settings.store.removeprefix("oxigraph:")))
+        _ensure_disk_store(directory, release.dataset_file, release.version)
+        source = StoreSource(path=directory, format=None)
+    else:
+        raise ConfigurationError(
+            f"store={settings.store!r}: expected 'oxigraph:memory' or 'oxigraph:PATH' "
+            "(a remote SPARQL store is not available yet)"
+        )
+    inner = OxigraphStore(source, version=release.version, workers=settings.query_workers)
+    return CachedStore(inner)
+
+
+def _ensure_disk_store(directory: Path, dataset: Path, version: str) -> None:
+    """Load the release into an on-disk store unless it already holds this version."""
+    marker = directory / VERSION_MARKER
+    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == version:
+        return
+    if directory.exists() and any(directory.iterdir()) and not marker.is_file():
+        raise ConfigurationError(f"{directory}: not an idmgraph store; refusing to overwrite it")
+    store = pyoxigraph.Store(str(directory))
+    store.clear()
+    store.bulk_load(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.flush()
+    del store
+    marker.write_text(version + "\n", encoding="utf-8")

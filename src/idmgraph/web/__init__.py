@@ -1,0 +1,1 @@
+"""The HTTP face of the graph: one module per thing a visitor asks for."""

@@ -1,0 +1,87 @@
+"""The application factory: ``create_app(settings, store)``, nothing configured by globals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from idmgraph import __version__
+from idmgraph.errors import UpdateRefused
+from idmgraph.settings import Settings
+from idmgraph.store import Store
+from idmgraph.web import problems, sparql
+from idmgraph.web.headers import ENDPOINT_PATH
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    """The web application serving ``store``; the store is started and closed with the app."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await store.start()
+        try:
+            yield
+        finally:
+            await store.close()
+
+    app = FastAPI(
+        title="idmgraph",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    problems.install(app)
+    for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
+        app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
+    # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even
+    # a refused update carries the CORS headers a browser needs to read the refusal.
+    app.add_middleware(ReadOnly)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag", "Link", "Vary", sparql.TRUNCATED_HEADER],
+        max_age=86_400,
+    )
+    return app
+
+
+class ReadOnly:
+    """Refuses SPARQL Update on every route, before any route sees it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 403 to an update parameter or an ``application/sparql-update`` body."""
+        if scope["type"] == "http" and _is_update(scope):
+            refusal = problems.from_error(
+                UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
+            )
+            await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _is_update(scope: Scope) -> bool:
+    query = scope.get("query_string", b"").decode("latin-1")
+    if any(
+        name in sparql.UPDATE_PARAMETERS for name, _ in parse_qsl(query, keep_blank_values=True)
+    ):
+        return True
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            media_type: bytes = value.split(b";")[0].strip().lower()
+            return media_type == sparql.UPDATE_BODY.encode()
+    return False

@@ -1,0 +1,121 @@
+"""The SPARQL 1.1 Service Description answered by a GET of ``/sparql`` without a query."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph
+from starlette.requests import Request
+from starlette.responses import Response
+
+from idmgraph import formats
+from idmgraph.settings import Settings
+from idmgraph.store import Store
+from idmgraph.web.headers import ENDPOINT_PATH, VOID_PATH, answer_headers, not_modified
+from idmgraph.web.negotiation import choose
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+# The W3C's IRI of each registered format, for sd:resultFormat.
+FORMAT_IRIS = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF_XML",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+}
+
+
+def public_base(request: Request, settings: Settings) -> str:
+    """The server's public URL without a trailing slash: the setting, else the request's.
+
+    Behind a proxy the request's own URL is internal, so X-Forwarded-Proto, -Host and -Prefix
+    are honoured when present.
+    """
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    headers = request.headers
+    scheme = headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+    host = headers.get("x-forwarded-host", request.url.netloc).split(",")[0].strip()
+    prefix = headers.get("x-forwarded-prefix", request.scope.get("root_path", ""))
+    return f"{scheme}://{host}{prefix.rstrip('/')}"
+
+
+def response(
+    request: Request, *, settings: Settings, store: Store, tokens: tuple[str, ...]
+) -> Response:
+    """The service description, in the negotiated RDF format (Turtle when none fits)."""
+    fmt = choose(
+        accept=request.headers.get("accept"), kind=formats.Kind.GRAPH, tokens=tokens, fallback=True
+    )
+    base = public_base(request, settings)
+    body = describe(
+        endpoint=base + ENDPOINT_PATH,
+        void=base + VOID_PATH,
+        store=store,
+        federated=bool(settings.service_allowlist),
+        fmt=fmt,
+    )
+    digest = hashlib.sha256(body).hexdigest()[:20]
+    headers = answer_headers(f'"{store.version}-sd-{digest}"')
+    if not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, headers=headers, media_type=fmt.content_type)
+
+
+def describe(
+    *, endpoint: str, void: str, store: Store, federated: bool, fmt: formats.Format
+) -> bytes:
+    """Serialise the description of the endpoint at ``endpoint``."""
+    node = pyoxigraph.NamedNode
+    # fixed blank node labels keep the body, and so its ETag, the same from one request to the next
+    service, dataset = node(endpoint), pyoxigraph.BlankNode("dataset")
+    default = pyoxigraph.BlankNode("default")
+    triples = [
+        _t(service, node(RDF_TYPE), node(SD + "Service")),
+        _t(service, node(SD + "endpoint"), service),
+        _t(service, node(SD + "supportedLanguage"), node(SD + "SPARQL11Query")),
+        _t(service, node(SD + "feature"), node(SD + "UnionDefaultGraph")),
+        _t(service, node(SD + "defaultDataset"), dataset),
+        _t(service, node(SEE_ALSO), node(void)),
+        _t(dataset, node(RDF_TYPE), node(SD + "Dataset")),
+        _t(dataset, node(SD + "defaultGraph"), default),
+        _t(dataset, node(SEE_ALSO), node(void)),
+        _t(default, node(RDF_TYPE), node(SD + "Graph")),
+        _t(
+            default,
+            node(VOID_TRIPLES),
+            pyoxigraph.Literal(str(store.triple_count()), datatype=node(XSD_INTEGER)),
+        ),
+    ]
+    if federated:
+        triples.append(_t(service, node(SD + "feature"), node(SD + "BasicFederatedQuery")))
+    for fmt_ in (*formats.of_kind(formats.Kind.RESULTS), *formats.of_kind(formats.Kind.GRAPH)):
+        if fmt_.name in FORMAT_IRIS:
+            iri = node(W3C_FORMATS + FORMAT_IRIS[fmt_.name])
+            triples.append(_t(service, node(SD + "resultFormat"), iri))
+    for index, graph in enumerate(store.graphs()):
+        named = pyoxigraph.BlankNode(f"graph{index}")
+        triples.append(_t(dataset, node(SD + "namedGraph"), named))
+        triples.append(_t(named, node(RDF_TYPE), node(SD + "NamedGraph")))
+        triples.append(_t(named, node(SD + "name"), node(graph)))
+    rdf_format = fmt.oxigraph
+    assert isinstance(rdf_format, pyoxigraph.RdfFormat)
+    return pyoxigraph.serialize(triples, format=rdf_format) or b""
+
+
+def _t(
+    subject: pyoxigraph.NamedNode | pyoxigraph.BlankNode,
+    predicate: pyoxigraph.NamedNode,
+    obj: pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal,
+) -> pyoxigraph.Triple:
+    return pyoxigraph.Triple(subject, predicate, obj)

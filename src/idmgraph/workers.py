@@ -1,0 +1,209 @@
+"""Worker processes that evaluate SPARQL, so a query past its deadline can be killed.
+
+pyoxigraph has no query timeout and no cancellation, and a query holds its thread until it
+ends. So queries run in worker processes, and a query past its deadline is stopped by killing
+its worker. To make a replacement cheap, one *zygote* process loads the dataset once and forks
+every worker from itself: a new worker is ready in milliseconds and shares the loaded store's
+memory pages with its siblings (copy on write) instead of loading its own copy.
+
+    parent (event loop) ──control socket──▶ zygote (holds the loaded store, forks)
+          ▲                                    │ fork
+          └────────── job socket ───────────▶ worker (evaluates one job at a time)
+
+A worker exits when its job socket closes and is killed by the kernel when the zygote exits;
+the zygote exits when the parent closes the control socket or dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+from idmgraph.evaluate import Job, Reply, evaluate, open_store
+
+_LENGTH = struct.Struct(">Q")
+_PID = struct.Struct(">q")
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreSource:
+    """Where workers get the dataset: an RDF file loaded into memory or an on-disk store."""
+
+    path: Path
+    format: str | None = None  # registry name of the file's format; None for an on-disk store
+
+    def argv(self) -> list[str]:
+        """Command-line arguments naming this source to the zygote."""
+        return [str(self.path), self.format or ""]
+
+
+class WorkerGone(Exception):  # noqa: N818 - a state, not a programming error
+    """The worker closed its socket before answering (killed, or crashed)."""
+
+
+class Worker:
+    """The parent's handle on one worker process."""
+
+    def __init__(self, pid: int, channel: socket.socket) -> None:
+        self.pid = pid
+        self.channel = channel
+
+    def call(self, job: Job) -> Reply:
+        """Send a job and wait for its reply (blocking)."""
+        send_frame(self.channel, job)
+        reply = recv_frame(self.channel)
+        if not isinstance(reply, Reply):
+            raise WorkerGone(f"worker {self.pid} sent {type(reply).__name__}")
+        return reply
+
+    def kill(self) -> None:
+        """Stop the worker now, wherever it is in its query."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        # shutdown, not just close: another thread may still be blocked reading this socket
+        with contextlib.suppress(OSError):
+            self.channel.shutdown(socket.SHUT_RDWR)
+        self.channel.close()
+
+
+class Zygote:
+    """The process that holds the loaded store and forks workers on request."""
+
+    def __init__(self, source: StoreSource) -> None:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._control = parent_end
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "idmgraph.workers", str(child_end.fileno()), *source.argv()],
+            pass_fds=[child_end.fileno()],
+        )
+        child_end.close()
+        ready = recv_frame(self._control)
+        if isinstance(ready, BaseException):
+            self.close()
+            raise ready
+
+    def spawn(self) -> Worker:
+        """Fork a new worker from the loaded store (thread-safe, blocking for milliseconds)."""
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self._lock:
+            socket.send_fds(self._control, [b"F"], [child_end.fileno()])
+            child_end.close()
+            pid = _PID.unpack(_recv_exactly(self._control, _PID.size))[0]
+        return Worker(pid, parent_end)
+
+    def close(self) -> None:
+        """End the zygote; its workers are killed by the kernel when it exits."""
+        with contextlib.suppress(OSError):
+            self._control.shutdown(socket.SHUT_RDWR)
+        self._control.close()
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def send_frame(channel: socket.socket, value: Any) -> None:
+    """Write one length-prefixed pickled value."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    channel.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def recv_frame(channel: socket.socket) -> Any:
+    """Read one length-prefixed pickled value (the peer is our own process tree)."""
+    size = _LENGTH.unpack(_recv_exactly(channel, _LENGTH.size))[0]
+    return pickle.loads(_recv_exactly(channel, size))  # noqa: S301 - written by our own worker
+
+
+def _recv_exactly(channel: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = channel.recv_into(view[got:], size - got)
+        if count == 0:
+            raise WorkerGone("the peer closed its socket")
+        got += count
+    return bytes(buffer)
+
+
+def _zygote_main(control: socket.socket, source: StoreSource) -> None:
+    # workers are never waited for: let the kernel reap them
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        # An on-disk store (RocksDB) does not survive a fork: each worker opens its own.
+        store = open_store(source.path, source.format) if source.format else None
+    except (OSError, SyntaxError, ValueError) as exc:
+        send_frame(control, exc)
+        return
+    send_frame(control, "ready")
+    while True:
+        message, fds, _flags, _address = socket.recv_fds(control, 1, 1)
+        if not message or not fds:
+            return
+        channel = socket.socket(fileno=fds[0])
+        pid = os.fork()
+        if pid == 0:
+            _worker_after_fork(control, channel, store, source)
+        channel.close()
+        control.sendall(_PID.pack(pid))
+
+
+def _worker_after_fork(
+    control: socket.socket,
+    channel: socket.socket,
+    store: pyoxigraph.Store | None,
+    source: StoreSource,
+) -> None:
+    code = 0
+    try:
+        control.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        _die_with_parent()
+        _serve_jobs(channel, store if store is not None else open_store(source.path, None))
+    except BaseException:  # a forked child must never return into the zygote
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _serve_jobs(channel: socket.socket, store: pyoxigraph.Store) -> None:
+    while True:
+        try:
+            job = recv_frame(channel)
+        except WorkerGone:
+            return
+        send_frame(channel, evaluate(store, job))
+
+
+def _die_with_parent() -> None:
+    # Linux only: without it, a worker stuck in a long query would outlive a killed zygote.
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    _fd, _path, _format = sys.argv[1:4]
+    _zygote_main(
+        socket.socket(fileno=int(_fd)),
+        StoreSource(path=Path(_path), format=_format or None),
+    )

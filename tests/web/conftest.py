@@ -1,0 +1,143 @@
+"""A real uvicorn server on 127.0.0.1 serving the endpoint fixture, and loopback canaries."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from idmgraph.settings import Settings
+from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.web.app import create_app
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "endpoint" / "graph.trig"
+BASE = "https://w3id.org/idmgraph/"
+REPORT = BASE + "id/source/fixture-report"
+ROADMAP = BASE + "id/source/fixture-roadmap"
+MAX_ROWS = 50
+QUERY_TIMEOUT = 3.0
+MAX_BYTES = 20_000
+
+
+@dataclass
+class Canary:
+    """A loopback HTTP server that records every request it receives."""
+
+    url: str
+    requests: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The running test server."""
+
+    base: str
+    store: OxigraphStore
+    settings: Settings
+    blocked: Canary  # a SERVICE target not on the allow-list: must receive nothing
+    allowed: Canary  # a SERVICE target on the allow-list
+
+    @property
+    def url(self) -> str:
+        """The SPARQL endpoint URL."""
+        return self.base + "/sparql"
+
+
+def _canary_handler(canary: Canary) -> type[http.server.BaseHTTPRequestHandler]:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            canary.requests.append(f"{self.command} {self.path}")
+            length = int(self.headers.get("content-length") or 0)
+            self.rfile.read(length)
+            body = json.dumps(
+                {
+                    "head": {"vars": ["remote"]},
+                    "results": {"bindings": [{"remote": {"type": "literal", "value": "canary"}}]},
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = _answer  # noqa: N815 - the names http.server dispatches on
+        do_POST = _answer  # noqa: N815
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+    return Handler
+
+
+@pytest.fixture(scope="session")
+def canaries() -> Iterator[tuple[Canary, Canary]]:
+    servers, pair = [], []
+    for name in ("blocked", "allowed"):
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), http.server.BaseHTTPRequestHandler
+        )
+        canary = Canary(url=f"http://127.0.0.1:{server.server_address[1]}/{name}/sparql")
+        server.RequestHandlerClass = _canary_handler(canary)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        pair.append(canary)
+    yield pair[0], pair[1]
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
+    blocked, allowed = canaries
+    settings = Settings(
+        query_timeout=QUERY_TIMEOUT,
+        max_result_rows=MAX_ROWS,
+        max_request_bytes=MAX_BYTES,
+        service_allowlist=(allowed.url,),
+        query_workers=2,
+    )
+    store = OxigraphStore.from_file(FIXTURE, workers=settings.query_workers)
+    app = create_app(settings, CachedStore(store))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield Endpoint(
+        base=f"http://127.0.0.1:{port}",
+        store=store,
+        settings=settings,
+        blocked=blocked,
+        allowed=allowed,
+    )
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def client(endpoint: Endpoint) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=endpoint.base, timeout=30) as http_client:
+        yield http_client

@@ -61,7 +61,7 @@ class _Collector(HTMLParser):
 
 def test_standalone_html_is_self_contained(gap_report):
     html = report.standalone_html(
-        gap_report, link=lambda iri: iri, evidence=lambda name: f"/queries/{name}"
+        gap_report, link=lambda iri: iri, evidence=lambda s: report.evidence_url("/queries", s)
     )
     parser = _Collector()
     parser.feed(html)
@@ -70,7 +70,8 @@ def test_standalone_html_is_self_contained(gap_report):
     ids = {attrs.get("id") for _, attrs in tags}
     assert {query.name for query in GAPS} <= ids
     evidence = {attrs["href"] for tag, attrs in tags if tag == "a" and attrs.get("href")}
-    assert {f"/queries/{query.name}" for query in GAPS} <= evidence
+    assert {f"/queries/{query.name}" for query in GAPS if not query.parameters} <= evidence
+    assert "/queries/pending-approval?on=2023-09-08" in evidence
     # result IRIs are links: the evidence of each row is one click away
     assert "https://w3id.org/idmgraph/id/group/itu-t/2022-2024/sg3" in evidence
     assert len([tag for tag, _ in tags if tag == "svg"]) == 1 + 5  # flows + SG2..SG20
@@ -144,5 +145,5 @@ def test_write_report_files(gap_report, tmp_path):
         assert f"]({svg.name})" in md
         ET.parse(svg)
     html = written.html.read_text(encoding="utf-8")
-    assert 'href="http://127.0.0.1:8000/queries/pending-approval"' in html
+    assert 'href="http://127.0.0.1:8000/queries/pending-approval?on=2023-09-08"' in html
     assert re.search(r"<h1>Identity-management roadmap: gap analysis</h1>", html)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from markupsafe import Markup, escape
@@ -60,6 +61,7 @@ ORDER = (
 )
 
 Link = Callable[[str], str]  # IRI -> the address a reader should follow
+Evidence = Callable[["Section"], str]  # section -> address of its query page with its values
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,7 +269,7 @@ def short(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1] or iri
 
 
-def body_html(report: GapReport, *, link: Link, evidence: Callable[[str], str]) -> Markup:
+def body_html(report: GapReport, *, link: Link, evidence: Evidence) -> Markup:
     """The report's content without page layout: introduction, contents, diagrams, sections."""
     contents = Markup("").join(
         Markup('<li><a href="#{}">{}</a> <span class="badge">{}</span></li>').format(
@@ -280,7 +282,7 @@ def body_html(report: GapReport, *, link: Link, evidence: Callable[[str], str]) 
         for svg in report.pipeline_svgs().values()
     )
     sections = Markup("\n").join(
-        section_html(s, link=link, evidence=evidence(s.query.name)) for s in report.sections
+        section_html(s, link=link, evidence=evidence(s)) for s in report.sections
     )
     return Markup(
         '<p>{}</p><nav aria-label="Sections"><ol>{}</ol></nav>'
@@ -291,7 +293,7 @@ def body_html(report: GapReport, *, link: Link, evidence: Callable[[str], str]) 
     ).format(INTRODUCTION, contents, report.flow_svg(), pipelines, sections)
 
 
-def standalone_html(report: GapReport, *, link: Link, evidence: Callable[[str], str]) -> str:
+def standalone_html(report: GapReport, *, link: Link, evidence: Evidence) -> str:
     """The report as one self-contained HTML file (styles inline, no script, no outside asset)."""
     return str(
         Markup(
@@ -315,6 +317,12 @@ STANDALONE_CSS = Markup(  # a constant of this module, no outside text
 
 
 # ------------------------------------------------------------------ files
+
+
+def evidence_url(queries_url: str, section: Section) -> str:
+    """The page of a section's query, with the parameter values the section ran with."""
+    query = urlencode(dict(section.parameters))
+    return f"{queries_url.rstrip('/')}/{section.query.name}" + (f"?{query}" if query else "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -350,7 +358,7 @@ def write_report(
     html = folder / "gaps.html"
     html.write_text(
         standalone_html(
-            report, link=follow, evidence=lambda name: f"{queries_url.rstrip('/')}/{name}"
+            report, link=follow, evidence=lambda section: evidence_url(queries_url, section)
         ),
         encoding="utf-8",
     )

@@ -1,0 +1,298 @@
+"""Work items of one Question across study periods: texts, editions, dated lifecycle events.
+
+Each item lives, with all its events, in the progress report that tells its latest decision
+(or announces it as new), and is listed in the work plan of every report while in progress.
+Dates respect the approval process: new work item, then consent/determination/agreement at a
+later meeting, then approval weeks (AAP) or months (TAP) after consent/determination; a text
+is only revised, corrected or supplemented after its edition was approved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from idmgraph.synth.bodies import question, study_group
+from idmgraph.synth.plan import Plan, StudyPeriod, report_source, rng, word, work_plan
+from idmgraph.synth.terms import Block, day, node, plain, positive, source_node, text
+
+SERIES = "ABCDEFGHJKLMNPRSTUVWXY"
+# (deliverable kind, weight); kinds that change a text fall back to a new Recommendation
+# when the Question has no approved text yet.
+KINDS = (
+    ("recommendation", 50),
+    ("revision", 15),
+    ("corrigendum", 10),
+    ("amendment", 5),
+    ("supplement", 10),
+    ("technical-report", 10),
+)
+CHANGES = ("revision", "corrigendum", "amendment", "supplement")
+LEGACY_TEXTS = 2  # approved Recommendations each Question inherits before the first period
+FIRST_EVENT = {"aap": "consented", "tap": "determined", "agreement": "agreed"}
+SUBJECTS = (
+    "decentralized identifiers",
+    "biometric authentication",
+    "password-less login",
+    "identity federation",
+    "attribute certificates",
+    "verifiable credentials",
+    "device identity",
+    "trust frameworks",
+    "identity proofing",
+    "entity authentication",
+)
+FORMS = ("Framework for", "Requirements for", "Guidelines on", "Protocol for", "APIs for")
+
+
+@dataclass
+class Rec:
+    """A Recommendation of the lineage with its latest edition."""
+
+    number: str
+    iri: str
+    edition: str = ""
+    issued: dt.date | None = None
+    corrigenda: int = 0
+    amendments: int = 0
+    revised_in: int = -1  # study period of its latest revision work item
+
+
+@dataclass(frozen=True)
+class Item:
+    """The decisions drawn for one work item."""
+
+    kind: str
+    route: str
+    start: int  # report index of the new-work-item event
+    end: int  # report index of the last decision, or of the last report listing it
+    outcome: str  # "open", "done" or "discontinued"
+    target: Rec | None
+
+
+# (IRI, date, whether the date is only an upper bound, event type)
+Event = tuple[str, dt.date, bool, str]
+
+
+def catalogue_source(union: int) -> str:
+    """Folder of a union's bibliographic source (texts and editions)."""
+    return f"synth-u{union}-catalogue"
+
+
+class Lineage:
+    """The work of one Question of one study group, across all study periods."""
+
+    def __init__(self, plan: Plan, union: int, group: int, number: int) -> None:
+        self.plan, self.union, self.group, self.number = plan, union, group, number
+        self.draw = rng(plan.seed, f"lineage/{union}/{group}/{number}")
+        self.series = SERIES[group % len(SERIES)]
+        self.code = f"9{group // len(SERIES)}{number + 1:02d}"  # no real text has 9xxx numbers
+        self.recs: list[Rec] = []
+        self.numbered = 0
+        self.supplements = 0
+
+    def blocks(self, periods: tuple[StudyPeriod, ...]) -> Iterator[Block]:
+        """Legacy texts, then every study period's work items."""
+        for _ in range(LEGACY_TEXTS):
+            issued = periods[0].start - dt.timedelta(days=self.draw.randrange(365, 8 * 365))
+            yield from self._new_text("recommendation", issued, None, None)[1]
+        for period in periods:
+            for index in range(self.plan.items):
+                yield from self._item(period, index, self._draw_item(period))
+
+    def _draw_item(self, period: StudyPeriod) -> Item:
+        last = len(period.reports) - 1
+        kind = self.draw.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+        start = self.draw.randrange(last + 1)
+        target = None
+        if kind in CHANGES:
+            opened = period.reports[start][1] - dt.timedelta(days=self.group % 9)
+            free = [
+                rec
+                for rec in self.recs
+                if rec.issued
+                and rec.issued < opened
+                and (kind != "revision" or rec.revised_in < period.index)
+            ]
+            target = self.draw.choice(free) if free else None
+        if target is None:
+            kind = "recommendation" if kind in CHANGES else kind
+        elif kind == "revision":
+            target.revised_in = period.index
+        roll = self.draw.random()
+        outcome = "done" if roll < 0.62 else "discontinued" if roll < 0.72 else "open"
+        outcome = "open" if start == last else outcome
+        end = last if outcome == "open" else self.draw.randint(start + 1, last)
+        if kind in ("supplement", "technical-report"):
+            route = "agreement"
+        elif kind in ("corrigendum", "amendment"):
+            route = "aap"
+        else:
+            route = "aap" if self.draw.random() < 0.65 else "tap"
+        return Item(kind, route, start, end, outcome, target)
+
+    def _item(self, period: StudyPeriod, index: int, item: Item) -> Iterator[Block]:
+        u, plan = self.union, self.plan
+        unique = (self.group * plan.questions + self.number) * plan.periods + period.index
+        status = period.reports[item.start if item.outcome == "open" else item.end][1]
+        src = report_source(u, status)
+        iri, provisional, develops = self._names(item, period, word(unique * plan.items + index))
+        name = provisional or iri.rsplit("/", 1)[1][:-1]
+        title = f"Synthetic: {self.draw.choice(FORMS)} {self.draw.choice(SUBJECTS)} ({name})"
+        events = list(self._events(period, item, iri))
+        pairs: list[tuple[str, str]] = [
+            ("a", "idm:WorkItem"),
+            ("rdfs:label", text(title)),
+            ("idm:studyGroup", study_group(u, period, self.group)),
+            ("idm:question", question(u, period, self.group, self.number)),
+            ("idm:deliverableKind", f"kind:{item.kind}"),
+            ("idm:plannedRoute", f"route:{item.route}"),
+            ("dcterms:source", source_node(src)),
+        ]
+        if provisional:
+            pairs.append(("idm:provisionalName", plain(provisional)))
+        link = {"revision": "idm:revises", "supplement": "idm:supplements"}.get(item.kind)
+        if item.target and link:
+            pairs.append((link, item.target.iri))
+        if any(event[3] != "new-work-item" and event[3] != "discontinued" for event in events):
+            developed, texts = self._texts(item, events, provisional, develops)
+            yield from texts
+            pairs.append(("idm:develops", developed))
+        pairs += [("idm:lifecycleEvent", event[0]) for event in events]
+        yield src, iri, tuple(pairs)
+        for event_iri, when, undated, kind in events:
+            yield (
+                src,
+                event_iri,
+                (
+                    ("a", "idm:LifecycleEvent"),
+                    ("rdfs:label", text(f"{name}: {kind.replace('-', ' ')} (synthetic)")),
+                    ("idm:eventType", f"status:{kind}"),
+                    ("idm:notLaterThan" if undated else "dcterms:date", day(when)),
+                    ("dcterms:source", source_node(src)),
+                ),
+            )
+        listed_until = item.end - 1 if item.outcome == "done" else item.end
+        for k in range(item.start, listed_until + 1):
+            status_k = period.reports[k][1]
+            yield report_source(u, status_k), node(work_plan(u, status_k)), (("idm:item", iri),)
+
+    def _names(self, item: Item, period: StudyPeriod, stem: str) -> tuple[str, str | None, str]:
+        """(work item IRI, provisional name, text it changes or develops; "" when unknown)."""
+        base = f"workitem/u{self.union}/"
+        target = item.target
+        if item.kind == "revision" and target:
+            return node(f"{base}{target.number}-revised-{period.label}"), None, target.iri
+        if item.kind in ("corrigendum", "amendment") and target:
+            short = "cor" if item.kind == "corrigendum" else "amd"
+            if short == "cor":
+                target.corrigenda += 1
+            else:
+                target.amendments += 1
+            count = target.corrigenda if short == "cor" else target.amendments
+            return (
+                node(f"{base}{target.number}-{short}{count}"),
+                None,
+                f"{target.iri[:-1]}/{short}{count}>",
+            )
+        prefix = {"supplement": f"{self.series}.sup-syn", "technical-report": "TR.syn"}
+        name = prefix.get(item.kind, f"{self.series}.syn") + stem
+        return node(base + name), name, ""
+
+    def _events(self, period: StudyPeriod, item: Item, iri: str) -> Iterator[Event]:
+        """The item's lifecycle events in date order."""
+        stem = iri[:-1]
+        meeting = [end - dt.timedelta(days=self.group % 9) for _, end in period.reports]
+        opened = meeting[item.start]
+        yield f"{stem}/new-work-item-{opened}>", opened, False, "new-work-item"
+        when = meeting[item.end]
+        if item.outcome == "discontinued":
+            if self.draw.random() < 0.3:  # stated by the report without a date
+                yield f"{stem}/discontinued>", period.reports[item.end][1], True, "discontinued"
+            else:
+                yield f"{stem}/discontinued-{when}>", when, False, "discontinued"
+        if item.outcome != "done":
+            return
+        first = FIRST_EVENT[item.route]
+        yield f"{stem}/{first}-{when}>", when, False, first
+        if item.route != "agreement" and self.draw.random() < 0.95:
+            wait = self.draw.randint(25, 80) if item.route == "aap" else self.draw.randint(60, 160)
+            approved = when + dt.timedelta(days=wait)
+            yield f"{stem}/approved-{approved}>", approved, False, "approved"
+
+    def _texts(
+        self, item: Item, events: list[Event], provisional: str | None, develops: str
+    ) -> tuple[str, list[Block]]:
+        """(the text the item develops, the catalogue blocks its decisions add)."""
+        issued = events[-1][1] if events[-1][3] in ("approved", "agreed") else None
+        target = item.target
+        if item.kind == "revision" and target:
+            return target.iri, self._edition(target, issued) if issued else []
+        if item.kind in ("corrigendum", "amendment") and target:
+            return develops, self._amending_text(item.kind, target, develops, issued)
+        return self._new_text(item.kind, issued, provisional, target)
+
+    def _new_text(
+        self, kind: str, issued: dt.date | None, provisional: str | None, target: Rec | None
+    ) -> tuple[str, list[Block]]:
+        if kind == "technical-report" and provisional:
+            number, klass, path = provisional, "idm:TechnicalReport", provisional
+        elif kind == "supplement":
+            self.supplements += 1
+            number = f"{self.series} Suppl. {self.code}{self.supplements:02d}"
+            klass, path = "idm:Supplement", f"{self.series}.Sup{self.code}{self.supplements:02d}"
+        else:
+            self.numbered += 1
+            number = f"{self.series}.{self.code}.{self.numbered}"
+            klass, path = "idm:Recommendation", number
+        iri = node(f"rec/u{self.union}/{path}")
+        pairs = [
+            ("a", klass),
+            ("rdfs:label", text(f"Synthetic {number}")),
+            ("dcterms:identifier", plain(number)),
+            ("idm:series", plain(self.series if klass != "idm:TechnicalReport" else "TR")),
+        ]
+        if klass == "idm:Supplement" and target:
+            pairs += [
+                ("idm:supplements", target.iri),
+                ("idm:sequenceNumber", positive(self.supplements)),
+            ]
+        rec = Rec(number, iri)
+        if klass == "idm:Recommendation":
+            self.recs.append(rec)
+        blocks: list[Block] = [(catalogue_source(self.union), iri, tuple(pairs))]
+        return iri, blocks + (self._edition(rec, issued) if issued else [])
+
+    def _amending_text(
+        self, kind: str, target: Rec, iri: str, issued: dt.date | None
+    ) -> list[Block]:
+        count = target.corrigenda if kind == "corrigendum" else target.amendments
+        label = f"{target.number} {'Cor.' if kind == 'corrigendum' else 'Amd.'} {count}"
+        link = "idm:corrigendumTo" if kind == "corrigendum" else "idm:amendmentTo"
+        pairs = (
+            ("a", f"idm:{kind.capitalize()}"),
+            ("rdfs:label", text(f"Synthetic {label}")),
+            ("dcterms:identifier", plain(label)),
+            ("idm:series", plain(self.series)),
+            (link, target.iri),
+            ("idm:sequenceNumber", positive(count)),
+        )
+        blocks: list[Block] = [(catalogue_source(self.union), iri, pairs)]
+        return blocks + (self._edition(Rec(label, iri), issued) if issued else [])
+
+    def _edition(self, rec: Rec, issued: dt.date) -> list[Block]:
+        """A new edition of ``rec``, replacing its previous one, which it becomes."""
+        iri = f"{rec.iri[:-1]}/{issued:%Y-%m}>"
+        label = f"{rec.number} ({issued:%m/%Y})"
+        pairs = [
+            ("a", "idm:Edition"),
+            ("rdfs:label", text(f"Synthetic {label}")),
+            ("dcterms:identifier", plain(label)),
+            ("idm:editionOf", rec.iri),
+            ("dcterms:issued", day(issued)),
+        ]
+        if rec.edition:
+            pairs.append(("idm:replaces", rec.edition))
+        rec.edition, rec.issued = iri, issued
+        return [(catalogue_source(self.union), iri, tuple(pairs))]

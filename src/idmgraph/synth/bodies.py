@@ -6,11 +6,12 @@ be mistaken for a fact about a real organisation.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from idmgraph.synth.plan import Plan, StudyPeriod, rng, word
-from idmgraph.synth.terms import Block, node, text
+from idmgraph.synth.terms import Block, day, node, plain, text
 
 STRUCTURE = "structure"  # folder suffix of a union's organisation source
 LANDSCAPE = "synth-landscape"  # folder of the outside bodies and topics
@@ -83,7 +84,8 @@ def union_structure(plan: Plan, union: int, periods: tuple[StudyPeriod, ...]) ->
     yield src, body, (("a", "org:FormalOrganization"), ("rdfs:label", text(name)))
     for letter, what in (("t", "standardization"), ("d", "development")):
         label = f"{name} {what} sector (U{union}-{letter.upper()})"
-        yield src, sector(union, letter), _unit("idm:Sector", label, body)
+        notation = ("skos:notation", plain(f"U{union}-{letter.upper()}"))
+        yield src, sector(union, letter), (*_unit("idm:Sector", label, body), notation)
     for period in periods:
         yield from _period_groups(plan, union, period)
     last = periods[-1]
@@ -97,25 +99,33 @@ def union_structure(plan: Plan, union: int, periods: tuple[StudyPeriod, ...]) ->
         ),
     )
     coordinated = [study_group(union, last, g) for g in range(1, plan.groups)]
+    lead = study_group(union, last, 0)
     yield (
         src,
         jca(union),
         (
-            *_unit(
-                "idm:JointCoordinationActivity", f"Synthetic U{union} JCA on IdM", sector(union)
-            ),
+            *_unit("idm:JointCoordinationActivity", f"Synthetic U{union} JCA-IdM", lead),
+            ("skos:notation", plain("JCA-IdM")),
+            ("idm:activityArea", "area:identity-management"),
             ("idm:mandate", resolution),
             *(("idm:coordinatesWith", group) for group in coordinated),
         ),
     )
-    yield src, advisory_group(union), _unit("idm:Group", f"Synthetic U{union} TSAG", sector(union))
+    yield (
+        src,
+        advisory_group(union),
+        (
+            *_unit("idm:Group", f"Synthetic U{union} TSAG", sector(union)),
+            ("skos:notation", plain("TSAG")),
+        ),
+    )
     yield (
         src,
         roadmap(union),
         (
             ("a", "idm:Roadmap"),
             ("rdfs:label", text(f"Synthetic U{union} security standards roadmap, part 6: IdM")),
-            ("idm:maintainedBy", study_group(union, last, 0)),
+            ("idm:maintainedBy", lead),
         ),
     )
 
@@ -130,8 +140,9 @@ def _period_groups(plan: Plan, union: int, period: StudyPeriod) -> Iterator[Bloc
         (
             ("a", "idm:StudyPeriod"),
             ("rdfs:label", text(f"Synthetic U{union}-T study period {period.label}")),
-            ("dcat:startDate", f'"{period.start.isoformat()}"^^xsd:date'),
-            ("dcat:endDate", f'"{period.end.isoformat()}"^^xsd:date'),
+            ("skos:notation", plain(period.label)),
+            ("dcat:startDate", day(period.start)),
+            ("dcat:endDate", day(period.end)),
         ),
     )
     for letter, groups, questions in (
@@ -139,30 +150,50 @@ def _period_groups(plan: Plan, union: int, period: StudyPeriod) -> Iterator[Bloc
         ("d", D_GROUPS, D_QUESTIONS),
     ):
         for group in range(groups):
-            sg = study_group(union, period, group, letter)
-            label = f"Synthetic U{union}-{letter.upper()} SG{group + 1} ({period.label})"
-            pairs = [
-                *_unit("idm:StudyGroup", label, sector(union, letter)),
-                ("idm:studyPeriod", iri),
-            ]
-            pairs += [("idm:activityArea", topic(draw.randrange(TOPICS))) for _ in range(2)]
-            if letter == "t" and group == 0:
-                pairs += [
-                    ("idm:leadStudyGroupOn", "area:identity-management"),
-                    ("idm:leadElement", jca(union)),
-                    *(("idm:leadElement", question(union, period, 0, q)) for q in range(2)),
-                ]
-            yield src, sg, tuple(dict.fromkeys(pairs))
-            for number in range(questions):
-                q_label = f"Synthetic U{union}-{letter.upper()} Q{number + 1}/{group + 1}"
-                yield (
-                    src,
-                    question(union, period, group, number, letter),
-                    (
-                        *_unit("idm:Question", f"{q_label} ({period.label})", sg),
-                        ("idm:studyPeriod", iri),
-                    ),
-                )
+            yield from _group(union, period, group, letter=letter, questions=questions, draw=draw)
+
+
+def _group(
+    union: int,
+    period: StudyPeriod,
+    group: int,
+    *,
+    letter: str,
+    questions: int,
+    draw: random.Random,
+) -> Iterator[Block]:
+    """One study group of a study period and its Questions."""
+    src = union_source(union)
+    period_iri = node(f"period/u{union}-t/{period.label}")
+    sg = study_group(union, period, group, letter)
+    label = f"Synthetic U{union}-{letter.upper()} SG{group + 1} ({period.label})"
+    pairs = [
+        *_unit("idm:StudyGroup", label, sector(union, letter)),
+        ("skos:notation", plain(f"SG{group + 1}")),
+        ("idm:studyPeriod", period_iri),
+    ]
+    lead = letter == "t" and group == 0
+    if lead or draw.random() < 0.6:
+        pairs.append(("idm:activityArea", "area:identity-management"))
+    pairs += [("idm:activityArea", topic(draw.randrange(TOPICS))) for _ in range(2)]
+    if lead:
+        pairs += [
+            ("idm:leadStudyGroupOn", "area:identity-management"),
+            ("idm:leadElement", jca(union)),
+            *(("idm:leadElement", question(union, period, 0, q)) for q in range(2)),
+        ]
+    yield src, sg, tuple(dict.fromkeys(pairs))  # two draws may pick the same topic
+    for number in range(questions):
+        q_label = f"Synthetic U{union}-{letter.upper()} Q{number + 1}/{group + 1}"
+        yield (
+            src,
+            question(union, period, group, number, letter),
+            (
+                *_unit("idm:Question", f"{q_label} ({period.label})", sg),
+                ("skos:notation", plain(f"Q{number + 1}/{group + 1}")),
+                ("idm:studyPeriod", period_iri),
+            ),
+        )
 
 
 def _unit(kind: str, label: str, parent: str) -> tuple[tuple[str, str], ...]:
@@ -232,4 +263,6 @@ def _party(path: str, label: str, *parents: Party) -> Party:
 def _describe_party(party: Party) -> tuple[tuple[str, str], ...]:
     kind = "idm:Group" if party.parents else "org:FormalOrganization"
     pairs = [("a", kind), ("rdfs:label", text(party.label))]
+    if party.parents:
+        pairs.append(("skos:notation", plain(party.label.removeprefix("Synthetic "))))
     return (*pairs, *(("org:subOrganizationOf", parent) for parent in party.parents))

@@ -202,7 +202,7 @@ def _document(report: Report, number: int, *links: tuple[str, str]) -> Block:
         (
             ("a", "idm:TemporaryDocument"),
             ("rdfs:label", text(f"Synthetic U{u}-T SG1 TD{number} ({label})")),
-            ("dcterms:identifier", plain(f"TD{number}")),
+            ("skos:notation", plain(f"TD{number}")),
             ("idm:studyGroup", report.group(0)),
             *links,
         ),

@@ -73,6 +73,17 @@ class Item:
 
 # (IRI, date, whether the date is only an upper bound, event type)
 Event = tuple[str, dt.date, bool, str]
+UNDECIDED = ("new-work-item", "discontinued")
+
+
+@dataclass(frozen=True)
+class Names:
+    """How a work item is called."""
+
+    iri: str
+    notation: str  # its designation as a report writes it: X.pet_auth, X.510 Revised
+    provisional: str | None
+    changes: str  # the text a revision, corrigendum or amendment prepares; "" otherwise
 
 
 def catalogue_source(union: int) -> str:
@@ -96,12 +107,13 @@ class Lineage:
         """Legacy texts, then every study period's work items."""
         for _ in range(LEGACY_TEXTS):
             issued = periods[0].start - dt.timedelta(days=self.draw.randrange(365, 8 * 365))
-            yield from self._new_text("recommendation", issued, None, None)[1]
+            title = f"Synthetic: {self.draw.choice(FORMS)} {self.draw.choice(SUBJECTS)}"
+            yield from self._new_text("recommendation", issued, title, None)[1]
         for period in periods:
             for index in range(self.plan.items):
-                yield from self._item(period, index, self._draw_item(period))
+                yield from self._item(period, index, self._draw_item(period, index))
 
-    def _draw_item(self, period: StudyPeriod) -> Item:
+    def _draw_item(self, period: StudyPeriod, index: int) -> Item:
         last = len(period.reports) - 1
         kind = self.draw.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
         start = self.draw.randrange(last + 1)
@@ -122,6 +134,9 @@ class Lineage:
             target.revised_in = period.index
         roll = self.draw.random()
         outcome = "done" if roll < 0.62 else "discontinued" if roll < 0.72 else "open"
+        if self.group == 0 and self.number == 0 and index <= last:
+            # one open item starting at each report: no work plan is ever empty
+            start, outcome = index, "open"
         outcome = "open" if start == last else outcome
         end = last if outcome == "open" else self.draw.randint(start + 1, last)
         if kind in ("supplement", "technical-report"):
@@ -137,37 +152,38 @@ class Lineage:
         unique = (self.group * plan.questions + self.number) * plan.periods + period.index
         status = period.reports[item.start if item.outcome == "open" else item.end][1]
         src = report_source(u, status)
-        iri, provisional, develops = self._names(item, period, word(unique * plan.items + index))
-        name = provisional or iri.rsplit("/", 1)[1][:-1]
-        title = f"Synthetic: {self.draw.choice(FORMS)} {self.draw.choice(SUBJECTS)} ({name})"
-        events = list(self._events(period, item, iri))
+        names = self._names(item, period, word(unique * plan.items + index))
+        title = f"Synthetic: {self.draw.choice(FORMS)} {self.draw.choice(SUBJECTS)}"
+        events = list(self._events(period, item, names.iri))
         pairs: list[tuple[str, str]] = [
             ("a", "idm:WorkItem"),
-            ("rdfs:label", text(title)),
+            ("rdfs:label", text(f"{names.notation} (synthetic)")),
+            ("skos:notation", plain(names.notation)),
+            ("dcterms:title", text(title)),
             ("idm:studyGroup", study_group(u, period, self.group)),
             ("idm:question", question(u, period, self.group, self.number)),
             ("idm:deliverableKind", f"kind:{item.kind}"),
             ("idm:plannedRoute", f"route:{item.route}"),
-            ("dcterms:source", source_node(src)),
         ]
-        if provisional:
-            pairs.append(("idm:provisionalName", plain(provisional)))
+        if names.provisional:
+            pairs.append(("idm:provisionalName", plain(names.provisional)))
         link = {"revision": "idm:revises", "supplement": "idm:supplements"}.get(item.kind)
         if item.target and link:
             pairs.append((link, item.target.iri))
-        if any(event[3] != "new-work-item" and event[3] != "discontinued" for event in events):
-            developed, texts = self._texts(item, events, provisional, develops)
+        decided = [event for event in events if event[3] not in UNDECIDED]
+        if decided and item.kind != "technical-report":  # a TR keeps its name, gets no number
+            developed, texts = self._texts(item, events, title, names)
             yield from texts
             pairs.append(("idm:develops", developed))
         pairs += [("idm:lifecycleEvent", event[0]) for event in events]
-        yield src, iri, tuple(pairs)
+        yield src, names.iri, tuple(pairs)
         for event_iri, when, undated, kind in events:
             yield (
                 src,
                 event_iri,
                 (
                     ("a", "idm:LifecycleEvent"),
-                    ("rdfs:label", text(f"{name}: {kind.replace('-', ' ')} (synthetic)")),
+                    ("rdfs:label", text(f"{names.notation}: {kind.replace('-', ' ')}")),
                     ("idm:eventType", f"status:{kind}"),
                     ("idm:notLaterThan" if undated else "dcterms:date", day(when)),
                     ("dcterms:source", source_node(src)),
@@ -176,29 +192,29 @@ class Lineage:
         listed_until = item.end - 1 if item.outcome == "done" else item.end
         for k in range(item.start, listed_until + 1):
             status_k = period.reports[k][1]
-            yield report_source(u, status_k), node(work_plan(u, status_k)), (("idm:item", iri),)
+            plan_iri = node(work_plan(u, status_k))
+            yield report_source(u, status_k), plan_iri, (("idm:item", names.iri),)
 
-    def _names(self, item: Item, period: StudyPeriod, stem: str) -> tuple[str, str | None, str]:
-        """(work item IRI, provisional name, text it changes or develops; "" when unknown)."""
+    def _names(self, item: Item, period: StudyPeriod, stem: str) -> Names:
+        """How the item is called, and the text it changes when known from the start."""
         base = f"workitem/u{self.union}/"
         target = item.target
         if item.kind == "revision" and target:
-            return node(f"{base}{target.number}-revised-{period.label}"), None, target.iri
+            path = f"{base}{target.number}-revised-{period.label}"
+            return Names(node(path), f"{target.number} Revised", None, target.iri)
         if item.kind in ("corrigendum", "amendment") and target:
-            short = "cor" if item.kind == "corrigendum" else "amd"
-            if short == "cor":
+            if item.kind == "corrigendum":
                 target.corrigenda += 1
+                short, count = "Cor", target.corrigenda
             else:
                 target.amendments += 1
-            count = target.corrigenda if short == "cor" else target.amendments
-            return (
-                node(f"{base}{target.number}-{short}{count}"),
-                None,
-                f"{target.iri[:-1]}/{short}{count}>",
-            )
+                short, count = "Amd", target.amendments
+            path = f"{base}{target.number}-{short.lower()}{count}"
+            text_iri = f"{target.iri[:-1]}/{short.lower()}{count}>"
+            return Names(node(path), f"{target.number} {short}. {count}", None, text_iri)
         prefix = {"supplement": f"{self.series}.sup-syn", "technical-report": "TR.syn"}
         name = prefix.get(item.kind, f"{self.series}.syn") + stem
-        return node(base + name), name, ""
+        return Names(node(base + name), name, name, "")
 
     def _events(self, period: StudyPeriod, item: Item, iri: str) -> Iterator[Event]:
         """The item's lifecycle events in date order."""
@@ -222,7 +238,7 @@ class Lineage:
             yield f"{stem}/approved-{approved}>", approved, False, "approved"
 
     def _texts(
-        self, item: Item, events: list[Event], provisional: str | None, develops: str
+        self, item: Item, events: list[Event], title: str, names: Names
     ) -> tuple[str, list[Block]]:
         """(the text the item develops, the catalogue blocks its decisions add)."""
         issued = events[-1][1] if events[-1][3] in ("approved", "agreed") else None
@@ -230,34 +246,31 @@ class Lineage:
         if item.kind == "revision" and target:
             return target.iri, self._edition(target, issued) if issued else []
         if item.kind in ("corrigendum", "amendment") and target:
-            return develops, self._amending_text(item.kind, target, develops, issued)
-        return self._new_text(item.kind, issued, provisional, target)
+            return names.changes, self._amending_text(item.kind, target, names, issued)
+        return self._new_text(item.kind, issued, title, target)
 
     def _new_text(
-        self, kind: str, issued: dt.date | None, provisional: str | None, target: Rec | None
+        self, kind: str, issued: dt.date | None, title: str, target: Rec | None
     ) -> tuple[str, list[Block]]:
-        if kind == "technical-report" and provisional:
-            number, klass, path = provisional, "idm:TechnicalReport", provisional
-        elif kind == "supplement":
+        if kind == "supplement":
             self.supplements += 1
-            number = f"{self.series} Suppl. {self.code}{self.supplements:02d}"
-            klass, path = "idm:Supplement", f"{self.series}.Sup{self.code}{self.supplements:02d}"
+            number = f"{self.series}.Sup{self.code}{self.supplements:02d}"
+            klass = "idm:Supplement"
         else:
             self.numbered += 1
             number = f"{self.series}.{self.code}.{self.numbered}"
-            klass, path = "idm:Recommendation", number
-        iri = node(f"rec/u{self.union}/{path}")
+            klass = "idm:Recommendation"
+        iri = node(f"rec/u{self.union}/{number}")
         pairs = [
             ("a", klass),
             ("rdfs:label", text(f"Synthetic {number}")),
-            ("dcterms:identifier", plain(number)),
-            ("idm:series", plain(self.series if klass != "idm:TechnicalReport" else "TR")),
+            ("skos:notation", plain(number)),
+            ("idm:series", plain(self.series)),
+            ("dcterms:title", text(title)),
         ]
         if klass == "idm:Supplement" and target:
-            pairs += [
-                ("idm:supplements", target.iri),
-                ("idm:sequenceNumber", positive(self.supplements)),
-            ]
+            pairs.append(("idm:supplements", target.iri))
+            pairs.append(("idm:sequenceNumber", positive(self.supplements)))
         rec = Rec(number, iri)
         if klass == "idm:Recommendation":
             self.recs.append(rec)
@@ -265,34 +278,36 @@ class Lineage:
         return iri, blocks + (self._edition(rec, issued) if issued else [])
 
     def _amending_text(
-        self, kind: str, target: Rec, iri: str, issued: dt.date | None
+        self, kind: str, target: Rec, names: Names, issued: dt.date | None
     ) -> list[Block]:
         count = target.corrigenda if kind == "corrigendum" else target.amendments
-        label = f"{target.number} {'Cor.' if kind == 'corrigendum' else 'Amd.'} {count}"
         link = "idm:corrigendumTo" if kind == "corrigendum" else "idm:amendmentTo"
         pairs = (
             ("a", f"idm:{kind.capitalize()}"),
-            ("rdfs:label", text(f"Synthetic {label}")),
-            ("dcterms:identifier", plain(label)),
+            ("rdfs:label", text(f"Synthetic {names.notation}")),
+            ("skos:notation", plain(names.notation)),
             ("idm:series", plain(self.series)),
             (link, target.iri),
             ("idm:sequenceNumber", positive(count)),
         )
-        blocks: list[Block] = [(catalogue_source(self.union), iri, pairs)]
-        return blocks + (self._edition(Rec(label, iri), issued) if issued else [])
+        blocks: list[Block] = [(catalogue_source(self.union), names.changes, pairs)]
+        amending = Rec(names.notation, names.changes)
+        return blocks + (self._edition(amending, issued) if issued else [])
 
     def _edition(self, rec: Rec, issued: dt.date) -> list[Block]:
         """A new edition of ``rec``, replacing its previous one, which it becomes."""
+        src = catalogue_source(self.union)
         iri = f"{rec.iri[:-1]}/{issued:%Y-%m}>"
         label = f"{rec.number} ({issued:%m/%Y})"
         pairs = [
             ("a", "idm:Edition"),
             ("rdfs:label", text(f"Synthetic {label}")),
-            ("dcterms:identifier", plain(label)),
+            ("skos:notation", plain(label)),
             ("idm:editionOf", rec.iri),
-            ("dcterms:issued", day(issued)),
+            ("dcterms:date", day(issued)),
+            ("dcterms:source", source_node(src)),
         ]
         if rec.edition:
             pairs.append(("idm:replaces", rec.edition))
         rec.edition, rec.issued = iri, issued
-        return [(catalogue_source(self.union), iri, tuple(pairs))]
+        return [(src, iri, tuple(pairs))]

@@ -252,3 +252,9 @@ def test_docstring_examples(module: object) -> None:
     failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
     assert tried > 0
     assert failures == 0
+
+
+def test_a_folder_with_data_is_not_overwritten(tmp_path: Path) -> None:
+    write_project(tmp_path, scale=2_000, seed=0)
+    with pytest.raises(FileExistsError, match="not empty"):
+        write_project(tmp_path, scale=3_000, seed=0)

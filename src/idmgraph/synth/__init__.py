@@ -122,11 +122,14 @@ def write_project(
     shapes_dir: Path | None = None,
 ) -> Summary:
     """Write a project folder: ``data/<source>/{source,data}.ttl`` plus the given folders copied."""
+    data = folder / "data"
+    if data.exists() and any(data.iterdir()):
+        # sources left from another scale or seed would silently join the landscape
+        raise FileExistsError(f"{data}: not empty; write the landscape into a fresh folder")
     folder.mkdir(parents=True, exist_ok=True)
     for given, name in ((ontology_dir, "ontology"), (shapes_dir, "shapes")):
         if given is not None:
             shutil.copytree(given, folder / name, dirs_exist_ok=True)
-    data = folder / "data"
     files: dict[Path, TextIO] = {}
     triples = 0
     try:

@@ -98,7 +98,8 @@ class Lineage:
         self.plan, self.union, self.group, self.number = plan, union, group, number
         self.draw = rng(plan.seed, f"lineage/{union}/{group}/{number}")
         self.series = SERIES[group % len(SERIES)]
-        self.code = f"9{group // len(SERIES)}{number + 1:02d}"  # no real text has 9xxx numbers
+        # 9, union, series block, Question: unique, and no real ITU-T text has such a number
+        self.code = f"9{union}{group // len(SERIES)}{number + 1:02d}"
         self.recs: list[Rec] = []
         self.numbered = 0
         self.supplements = 0
@@ -149,7 +150,8 @@ class Lineage:
 
     def _item(self, period: StudyPeriod, index: int, item: Item) -> Iterator[Block]:
         u, plan = self.union, self.plan
-        unique = (self.group * plan.questions + self.number) * plan.periods + period.index
+        unique = (u * plan.groups + self.group) * plan.questions + self.number
+        unique = unique * plan.periods + period.index
         status = period.reports[item.start if item.outcome == "open" else item.end][1]
         src = report_source(u, status)
         names = self._names(item, period, word(unique * plan.items + index))

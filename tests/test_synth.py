@@ -213,6 +213,24 @@ def test_editions_replace_earlier_editions(store_1e5: ox.Store) -> None:
     assert [p for p in pairs if p[2] <= p[3]] == []
 
 
+def test_texts_are_changed_only_after_an_approved_edition(store_1e5: ox.Store) -> None:
+    query = """SELECT {0} {{
+        ?item idm:revises|idm:supplements|(idm:develops/(idm:corrigendumTo|idm:amendmentTo)) ?rec ;
+              idm:lifecycleEvent ?start .
+        ?start idm:eventType status:new-work-item ; dcterms:date ?opened .
+        {1} }}"""
+    changes = rows(store_1e5, query.format("(COUNT(*) AS ?n)", ""))
+    assert int(changes[0][0]) > 100
+    premature = rows(
+        store_1e5,
+        query.format(
+            "?item ?rec",
+            "FILTER NOT EXISTS { ?e idm:editionOf ?rec ; dcterms:date ?d FILTER (?d < ?opened) }",
+        ),
+    )
+    assert premature == []
+
+
 def test_liaison_flows_are_asymmetric_both_ways(store_1e5: ox.Store) -> None:
     query = """SELECT (COUNT(*) AS ?n) {{
         ?f idm:direction direction:{0} ; idm:party ?p ; idm:counterpart ?c ;

@@ -135,3 +135,11 @@ def report_source(union: int, status: dt.date) -> str:
 def work_plan(union: int, status: dt.date) -> str:
     """Path of the work plan a progress report gives (relative to the synthetic namespace)."""
     return f"workplan/u{union}-t-idm/{status.isoformat()}"
+
+
+def meeting_day(period: StudyPeriod, k: int, group: int) -> dt.date:
+    """Last day of a study group's meeting in reporting period ``k``, where decisions are dated.
+
+    Each group meets a few days before the lead group's meeting ends (the status date).
+    """
+    return period.reports[k][1] - dt.timedelta(days=group % 9)

@@ -24,7 +24,7 @@ from idmgraph.synth.bodies import (
     sector,
     study_group,
 )
-from idmgraph.synth.plan import Plan, StudyPeriod, report_source, rng, work_plan
+from idmgraph.synth.plan import Plan, StudyPeriod, meeting_day, report_source, rng, work_plan
 from idmgraph.synth.terms import Block, day, node, plain, source_node, text
 
 Pairs = list[tuple[str, str]]
@@ -174,7 +174,7 @@ def _meetings(report: Report) -> Iterator[Block]:
     roadmap_update = (("idm:reportsOn", roadmap(u)), ("idm:agreedAt", meeting))
     yield _document(report, next(numbers), *roadmap_update)
     for group in range(1, report.plan.groups):
-        when = status - dt.timedelta(days=group % 9)
+        when = meeting_day(report.period, report.k, group)
         yield (
             src,
             node(f"meeting/u{u}-t/sg{group + 1}/{when}"),

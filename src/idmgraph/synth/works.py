@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from idmgraph.synth.bodies import question, study_group
-from idmgraph.synth.plan import Plan, StudyPeriod, report_source, rng, word, work_plan
+from idmgraph.synth.plan import (
+    Plan,
+    StudyPeriod,
+    meeting_day,
+    report_source,
+    rng,
+    word,
+    work_plan,
+)
 from idmgraph.synth.terms import Block, day, node, plain, positive, source_node, text
 
 SERIES = "ABCDEFGHJKLMNPRSTUVWXY"
@@ -118,9 +126,14 @@ class Lineage:
         last = len(period.reports) - 1
         kind = self.draw.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
         start = self.draw.randrange(last + 1)
+        roll = self.draw.random()
+        outcome = "done" if roll < 0.62 else "discontinued" if roll < 0.72 else "open"
+        if self.group == 0 and self.number == 0 and index <= last:
+            # one open item starting at each report: no work plan is ever empty
+            start, outcome = index, "open"
         target = None
         if kind in CHANGES:
-            opened = period.reports[start][1] - dt.timedelta(days=self.group % 9)
+            opened = meeting_day(period, start, self.group)
             free = [
                 rec
                 for rec in self.recs
@@ -133,11 +146,6 @@ class Lineage:
             kind = "recommendation" if kind in CHANGES else kind
         elif kind == "revision":
             target.revised_in = period.index
-        roll = self.draw.random()
-        outcome = "done" if roll < 0.62 else "discontinued" if roll < 0.72 else "open"
-        if self.group == 0 and self.number == 0 and index <= last:
-            # one open item starting at each report: no work plan is ever empty
-            start, outcome = index, "open"
         outcome = "open" if start == last else outcome
         end = last if outcome == "open" else self.draw.randint(start + 1, last)
         if kind in ("supplement", "technical-report"):
@@ -221,7 +229,7 @@ class Lineage:
     def _events(self, period: StudyPeriod, item: Item, iri: str) -> Iterator[Event]:
         """The item's lifecycle events in date order."""
         stem = iri[:-1]
-        meeting = [end - dt.timedelta(days=self.group % 9) for _, end in period.reports]
+        meeting = [meeting_day(period, k, self.group) for k in range(len(period.reports))]
         opened = meeting[item.start]
         yield f"{stem}/new-work-item-{opened}>", opened, False, "new-work-item"
         when = meeting[item.end]

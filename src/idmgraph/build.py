@@ -12,6 +12,7 @@ appears at once: it is written to a temporary folder next to ``dist/`` and renam
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 from pyld import jsonld
 
 from idmgraph import formats, release
+from idmgraph.errors import ValidationFailed
 from idmgraph.namespaces import IDM_NS, RDF_TYPE, prefixes
 from idmgraph.release import Distribution, Release
 from idmgraph.settings import Settings
@@ -52,19 +54,17 @@ class Content:
         return hashlib.sha256(self.nquads).hexdigest()[:VERSION_LENGTH]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Built:
-    """What a build produced: the release on disk and the validation report it passed."""
-
-    release: Release
-    report: Report
-    sources: Sources
-
-
-def build(settings: Settings) -> Built:
+def build(settings: Settings) -> Release:
     """Load, validate and write the release to ``settings.release_dir``; return its record."""
     sources = load(settings)
     report = gate(sources)  # raises ValidationFailed before anything is written
+    return publish(sources, report, settings=settings)
+
+
+def publish(sources: Sources, report: Report, *, settings: Settings) -> Release:
+    """Write the release of sources that passed the gate (``report`` is the proof)."""
+    if not report.conforms:
+        raise ValidationFailed(list(report.violations))
     content = canonical(sources)
     target = settings.release_dir
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,17 +76,7 @@ def build(settings: Settings) -> Built:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Built(
-        release=Release(
-            version=written.version,
-            directory=target,
-            triples=written.triples,
-            graphs=written.graphs,
-            distributions=written.distributions,
-        ),
-        report=report,
-        sources=sources,
-    )
+    return dataclasses.replace(written, directory=target)
 
 
 def canonical(sources: Sources) -> Content:
@@ -254,7 +244,7 @@ def describe(
         add(part, VOID + "entities", _integer(entities))
     for distribution in made.distributions:
         out.extend(_distribution(dataset, distribution, made.version, settings))
-    return out
+    return _grouped(out)
 
 
 def statistics(content: Content) -> dict[str, int]:
@@ -324,6 +314,15 @@ def _distribution(
     else:
         facts.append((dataset, VOID + "dataDump", url))
     return [ox.Triple(s, ox.NamedNode(p), o) for s, p, o in facts]
+
+
+def _grouped(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Each subject's statements together and by predicate, in order of first appearance."""
+    first: dict[object, int] = {}
+    for index, triple in enumerate(triples):
+        first.setdefault(triple.subject, index)
+        first.setdefault((triple.subject, triple.predicate), index)
+    return sorted(triples, key=lambda t: (first[t.subject], first[(t.subject, t.predicate)]))
 
 
 def _integer(value: int, datatype: str = "integer") -> ox.Literal:

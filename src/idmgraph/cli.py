@@ -20,8 +20,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from idmgraph import __version__, namespaces
-from idmgraph.build import build
-from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError, ValidationFailed
+from idmgraph.build import publish
+from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
 from idmgraph.validate import VIOLATION, Violation, validate
@@ -78,16 +78,14 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _run_build(args: argparse.Namespace, settings: Settings) -> int:
     del args
-    try:
-        built = build(settings)
-    except ValidationFailed as exc:
-        for violation in exc.violations:
-            _err(violation_line(violation, settings))
-        _err(f"{len(exc.violations)} violation(s): the release was not written")
+    sources = load(settings)
+    report = validate(sources)
+    for item in report.results:
+        _err(violation_line(item, settings))
+    if not report.conforms:
+        _err(f"{len(report.violations)} violation(s): the release was not written")
         return 1
-    for warning in built.report.results:
-        _err(violation_line(warning, settings))
-    made = built.release
+    made = publish(sources, report, settings=settings)
     _out(
         f"release {made.version}: {made.triples} triples in {len(made.graphs)} graphs, "
         f"{len(made.distributions)} dumps in {made.directory}"

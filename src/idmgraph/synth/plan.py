@@ -10,12 +10,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-REPORTS_PER_PERIOD = 4  # a lead study group reports after each of its ~4 meetings a period
+REPORTS_PER_PERIOD = 6  # a lead study group reports after each meeting, ~every 8 months
 LAST_YEAR = 2024  # the last synthetic study period ends in this year
 # Rough triples per work item (item, events, text, edition, work-plan rows), measured at
 # 10^5-10^6 triples; only used to size the landscape, never to cut it.
 TRIPLES_PER_ITEM = 28.0
-TRIPLES_PER_GROUP_REPORT = 70.0  # liaison flows, meeting and study-group rows per report
+TRIPLES_PER_GROUP_REPORT = 90.0  # liaison flows, meeting and study-group rows per report
 
 
 def rng(seed: int, key: str) -> random.Random:
@@ -98,7 +98,8 @@ def calendar(plan: Plan, union: int) -> tuple[StudyPeriod, ...]:
         length = (end - start).days
         reports = []
         for k in range(REPORTS_PER_PERIOD):
-            status = start + dt.timedelta(days=(k + 1) * length // (REPORTS_PER_PERIOD + 1))
+            # the last meeting falls just before the period ends: reports cover it all
+            status = start + dt.timedelta(days=(k + 1) * length // REPORTS_PER_PERIOD)
             status -= dt.timedelta(days=draw.randrange(25))
             reports.append((previous or start, status))
             previous = status

@@ -108,4 +108,4 @@ def turtle_header(out: TextIO, comment: str) -> None:
 def turtle_block(out: TextIO, subject: str, pairs: Iterable[tuple[str, str]]) -> None:
     """Write one subject with its predicate-object pairs."""
     body = " ;\n    ".join(f"{predicate} {obj}" for predicate, obj in pairs)
-    out.write(f"{subject} {body} .\n")
+    out.write(f"{subject} {body} .\n\n")

@@ -51,6 +51,12 @@ WELL_KNOWN: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "void": "http://rdfs.org/ns/void#",
     "sh": "http://www.w3.org/ns/shacl#",
+    # the ontology's concept schemes, so controlled values read as status:approved
+    "status": IDM_NS + "status/",
+    "route": IDM_NS + "route/",
+    "kind": IDM_NS + "kind/",
+    "direction": IDM_NS + "direction/",
+    "area": IDM_NS + "area/",
 }
 DATA_PREFIX = "id"  # the prefix of <base>id/, where data resources live
 

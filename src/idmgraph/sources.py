@@ -142,6 +142,9 @@ def data_folders(root: Path) -> list[Path]:
     data = root / DATA_DIR
     if not data.is_dir():
         return []
+    for stray in sorted(data.glob(f"*{SOURCE_SUFFIX}")):
+        # It would belong to no source, so it would silently be left out of the release.
+        raise SourceError(display_path(stray, root), "data files belong in a folder data/<slug>/")
     return sorted(path for path in data.iterdir() if path.is_dir())
 
 

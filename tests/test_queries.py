@@ -18,8 +18,8 @@ from idmgraph.queries import (
     load_catalogue,
     read_query,
     run,
-    store_from_sources,
 )
+from idmgraph.querying import store_from_sources
 from idmgraph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

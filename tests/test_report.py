@@ -12,7 +12,8 @@ import pytest
 
 from idmgraph import charts, report
 from idmgraph.errors import BadRequest
-from idmgraph.queries import BASIS, QueryKind, load_catalogue, store_from_sources
+from idmgraph.queries import BASIS, QueryKind, load_catalogue
+from idmgraph.querying import store_from_sources
 from idmgraph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,9 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from idmgraph import sources
 from idmgraph.errors import BadRequest, NotFound, SourceError
-from idmgraph.settings import Settings
 
 QUERIES_DIR = "queries"
 SUFFIX = ".rq"
@@ -394,10 +392,3 @@ def run(
         use_default_graph_as_union=True,
         substitutions=query.substitutions(given or {}),
     )
-
-
-def store_from_sources(settings: Settings) -> ox.Store:
-    """An in-memory store of the project's sources (ontology, shapes, data), unvalidated."""
-    store = ox.Store()
-    store.extend(sources.load(settings).quads())
-    return store

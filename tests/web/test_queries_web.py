@@ -17,7 +17,8 @@ import rdflib.query
 import uvicorn
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from idmgraph.queries import BASIS, load_catalogue, store_from_sources
+from idmgraph.queries import BASIS, load_catalogue
+from idmgraph.querying import store_from_sources
 from idmgraph.settings import Settings
 from idmgraph.store import CachedStore, OxigraphStore
 from idmgraph.web import gaps, queries
@@ -195,3 +196,16 @@ def test_gaps_for_another_date_and_as_markdown(http):
     later = http.get("/gaps.md", params={"on": "2023-12-31"})
     assert later.headers["content-type"].startswith("text/markdown")
     assert "query `pending-approval` with on=2023-12-31; 2 row(s)" in later.text
+
+
+def test_openapi_paths_describe_every_query_and_its_parameters():
+    paths = queries.openapi_paths(CATALOGUE)
+    assert set(paths) == {f"/queries/{query.name}" for query in CATALOGUE}
+    operation = paths["/queries/work-items-by-status"]["get"]
+    status, on = operation["parameters"]
+    assert status["schema"]["enum"][0] == "new-work-item"
+    assert on["schema"] == {"type": "string", "format": "date", "default": "2023-09-08"}
+    assert "text/csv" in operation["responses"]["200"]["content"]
+    construct = paths["/queries/topic-assignments"]["get"]["responses"]["200"]["content"]
+    assert "text/turtle" in construct
+    assert "text/csv" not in construct

@@ -48,6 +48,7 @@ def test_markdown_has_each_section_with_its_meaning_and_basis(gap_report):
     assert text.count(BASIS) == len(GAPS)
     # a row of the liaison-asymmetry table, and the empty external section said in words
     assert "| SG17 |" in text
+    assert "| Party name | Counterpart | Counterpart label | Flow | Sent | Received |" in text
     assert "No rows: the graph shows no such case." in text
 
 

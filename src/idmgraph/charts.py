@@ -19,7 +19,8 @@ from markupsafe import Markup, escape
 PALETTE = ("#0b5cab", "#b35900", "#2e7d32", "#8e24aa", "#c62828", "#00838f", "#6d4c41",
            "#ad1457", "#455a64", "#827717")  # fmt: skip
 MAX_COUNTERPARTS = 60  # beyond this the diagram is unreadable; the rest are counted
-WIDTH, HEIGHT, RADIUS = 940, 700, 230
+WIDTH, RADIUS, LEGEND = 940, 230, 70
+HEIGHT = 2 * RADIUS + 120 + LEGEND  # labels need about 60 px beyond the circle
 STAGES = (
     ("", "In work plan, no decision"),
     ("new-work-item", "New work item"),
@@ -50,7 +51,7 @@ def liaison_diagram(flows: Iterable[Mapping[str, str]]) -> Markup:
         groups.setdefault(_organisation(row["organisations"]), []).append(row)
     order = sorted(groups, key=lambda name: (-len(groups[name]), name))
     slots = len(shown) + len(order)  # one empty slot between organisations
-    cx, cy = WIDTH / 2, HEIGHT / 2 - 10
+    cx, cy = WIDTH / 2, RADIUS + 60
     parts = [_defs(), f'<circle cx="{cx}" cy="{cy}" r="34" fill="#1c2430"/>',
              f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" fill="#fff" '
              f'font-weight="700">{escape(party)}</text>']  # fmt: skip
@@ -120,7 +121,7 @@ def _arc(start: float, end: float, cx: float, cy: float, colour: str) -> str:
 
 
 def _legend(order: list[str], hidden: int) -> str:
-    y = HEIGHT - 48
+    y = HEIGHT - LEGEND + 12
     items = [
         f'<text x="10" y="{y}" font-size="12">Solid, two heads: two-way. Dashed: one way, '
         "the arrow points to the receiver. Colour: organisation.</text>"

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,14 @@ class GapReport:
     flows: Table
     statuses: Table
 
+    @property
+    def date(self) -> str:
+        """The date the dated sections were computed for (the asked one or their default)."""
+        for section in self.sections:
+            if DATE_PARAMETER in section.parameters:
+                return section.parameters[DATE_PARAMETER]
+        return self.on or ""
+
     def flow_svg(self) -> Markup:
         """The liaison-flow diagram."""
         return charts.liaison_diagram(self.flows.records())
@@ -193,7 +202,7 @@ def _markdown_section(section: Section) -> list[str]:
     records = section.answer.records()
     if not records:
         return [*lines, "No rows: the graph shows no such case.", ""]
-    lines.append("| " + " | ".join(shown) + " |")
+    lines.append("| " + " | ".join(heading(name) for name in shown) + " |")
     lines.append("|" + "---|" * len(shown))
     for record in records:
         lines.append("| " + " | ".join(_md_cell(record[name]) for name in shown) + " |")
@@ -212,6 +221,12 @@ def _provenance(section: Section) -> str:
 
 def _shown_columns(answer: Table) -> list[str]:
     return [name for name in answer.variables if name not in HIDDEN]
+
+
+def heading(variable: str) -> str:
+    """A column heading for people: ``groupName`` → ``Group name``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", variable).lower()
+    return words[:1].upper() + words[1:]
 
 
 # ------------------------------------------------------------------ HTML
@@ -243,7 +258,7 @@ def _provenance_plain(section: Section) -> str:
 def _html_table(answer: Table, link: Link) -> Markup:
     shown = _shown_columns(answer)
     index = [answer.variables.index(name) for name in shown]
-    head = Markup("").join(Markup("<th>{}</th>").format(name) for name in shown)
+    head = Markup("").join(Markup("<th>{}</th>").format(heading(name)) for name in shown)
     body = Markup("").join(
         Markup("<tr>{}</tr>").format(
             Markup("").join(Markup("<td>{}</td>").format(cell_html(row[i], link)) for i in index)

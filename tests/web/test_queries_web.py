@@ -190,6 +190,7 @@ def test_gaps_page_has_every_section_and_its_evidence(http):
         assert f"/queries/{query.name}" in got.text
     assert got.text.count("<svg") == 6  # the liaison diagram and five pipeline charts
     assert '/queries/pending-approval?on=2023-09-08"' in got.text
+    assert 'name="on" value="2023-09-08"' in got.text  # the date the page was computed for
 
 
 def test_gaps_for_another_date_and_as_markdown(http):

@@ -49,7 +49,7 @@ def router(settings: Settings, store: Store, catalogue: Catalogue) -> APIRouter:
             link=lambda iri: iri,
             evidence=lambda section: evidence_url(QUERIES_PATH, section),
         )
-        context = {"title": TITLE, "body": body, "on": report.on or "", "parameter": DATE_PARAMETER}
+        context = {"title": TITLE, "body": body, "on": report.date, "parameter": DATE_PARAMETER}
         return render(request, "gaps.html", context)
 
     @routes.get(GAPS_PATH + ".md", include_in_schema=False)

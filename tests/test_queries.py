@@ -394,3 +394,29 @@ def test_topic_assignments_construct(store):
     subject = ox.NamedNode("http://purl.org/dc/terms/subject")
     assigned = {t.subject for t in triples if t.predicate == subject}
     assert len(assigned) == 43  # 30 work items + 13 texts
+
+
+def test_topic_parameter_allows_exactly_the_topics_of_the_scheme(store):
+    # the allowed values are written in the .rq file: they must follow the editorial scheme
+    scheme = {
+        row["n"].value
+        for row in store.query(
+            "SELECT ?n WHERE { ?t <http://www.w3.org/2004/02/skos/core#topConceptOf> ?s ; "
+            "<http://www.w3.org/2004/02/skos/core#notation> ?n }",
+            use_default_graph_as_union=True,
+        )
+    }
+    assert len(scheme) == 12
+    assert set(CATALOGUE.get("work-items-by-topic").parameter("topicName").allowed) == scheme
+
+
+def test_topic_assignments_are_their_own_source(store):
+    # every dcterms:subject on a work item or text lives in the editorial graph, not the report's
+    graphs = {
+        row["g"].value
+        for row in store.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?x <http://purl.org/dc/terms/subject> ?t . "
+            "?t <http://www.w3.org/2004/02/skos/core#inScheme> ?s } }"
+        )
+    }
+    assert graphs == {"https://w3id.org/idmgraph/id/source/editorial-topics"}

@@ -122,6 +122,7 @@ def test_the_report_date_moves_every_dated_section(store):
     assert pending.parameters == {"on": "2023-12-31"}
     assert sorted(r["designation"] for r in pending.answer.records()) == ["X.oob-sa", "X.osia"]
     assert "with on=2023-12-31" in report.markdown(later)
+    assert "Dated sections are computed for 2023-12-31." in report.markdown(later)
 
 
 def test_a_bad_report_date_is_refused(store):

@@ -4,10 +4,8 @@ The answers come in as :class:`Table` records, so the same report is assembled f
 embedded store (``idmgraph report``) or from the web layer's asynchronous store (``/gaps``).
 Diagrams are SVG written here (:mod:`idmgraph.charts`), so the report needs no script.
 
->>> from idmgraph.queries import store_from_sources  # doctest: +SKIP
->>> report = build_report(store, catalogue)  # doctest: +SKIP
->>> markdown(report).startswith("# Identity-management roadmap: gap analysis")  # doctest: +SKIP
-True
+    report = build_report(store, load_catalogue(Path("queries")), on="2023-12-31")
+    write_report(report, Path("dist/report"), queries_url="https://example.org/queries")
 """
 
 from __future__ import annotations
@@ -187,7 +185,14 @@ def build_report(store: ox.Store, catalogue: Catalogue, *, on: str | None = None
 
 def markdown(report: GapReport, *, svg_files: Mapping[str, str] | None = None) -> str:
     """The report as Markdown; ``svg_files`` maps diagram names to files written beside it."""
-    lines = [f"# {TITLE}", "", INTRODUCTION, ""]
+    lines = [
+        f"# {TITLE}",
+        "",
+        INTRODUCTION,
+        "",
+        f"Dated sections are computed for {report.date}.",
+        "",
+    ]
     for name, file in (svg_files or {}).items():
         lines += [f"![{name}]({file})", ""]
     for section in report.sections:

@@ -117,7 +117,8 @@ async def answer(
     store: Store,
 ) -> Response:
     """The query's answer serialised in ``fmt``, with an ETag from the release version."""
-    key = repr((query.name, sorted(given.items()), fmt.name, settings.max_result_rows))
+    # the query text is part of the key: a changed .rq file must not be answered from a cache
+    key = repr((query.sparql, sorted(given.items()), fmt.name, settings.max_result_rows))
     etag = f'"{store.version}-q-{hashlib.sha256(key.encode()).hexdigest()[:20]}"'
     headers = answer_headers(etag)
     if not_modified(request, etag):

@@ -5,7 +5,9 @@ draw — editorial topic assignments for every work item and text, and correspon
 texts with outside specifications — in a graph of its own, so every query has work to do.
 Each query runs with its default parameters over the union of the graphs, as the server runs
 it. The baseline is a full scan counting every triple (``SELECT (COUNT(*) …)``), timed the same
-way in the same store. Limits (from the issue): 100 ms at 10^5 triples, 1 s at 10^6.
+way in the same store. Limits (from the issue): 100 ms at 10^5 triples, 1 s at 10^6, checked
+against the CPU time of the evaluation (the machine the benchmark runs on is shared: the wall
+time is printed too, with the load average).
 
 ``--not-exists`` also times the "who never replied" question written with FILTER NOT EXISTS
 against the MINUS form the queries use, each in a child process stopped after a time limit.
@@ -18,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import statistics
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 
 import pyoxigraph as ox
 
@@ -100,14 +104,19 @@ def enrichment(store: ox.Store) -> list[ox.Quad]:
     return quads
 
 
-def timed(action: object) -> tuple[float, int]:
-    """Median milliseconds of ``REPEATS`` runs of ``action`` (which returns a row count)."""
-    times, rows = [], 0
+def timed(action: object) -> tuple[float, float, int]:
+    """Median wall and CPU milliseconds of ``REPEATS`` runs of ``action`` (returns a row count).
+
+    On a shared machine other processes stretch the wall time; the CPU time this process
+    spent (Oxigraph evaluates in the calling thread) is what the query itself costs.
+    """
+    walls, cpus, rows = [], [], 0
     for _ in range(REPEATS):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         rows = action()  # type: ignore[operator]
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), rows
+        cpus.append((time.process_time() - cpu) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
+    return statistics.median(walls), statistics.median(cpus), rows
 
 
 def bench_scale(scale: int, folder: Path) -> list[str]:
@@ -116,12 +125,15 @@ def bench_scale(scale: int, folder: Path) -> list[str]:
     store = landscape(scale, folder)
     load_s = time.perf_counter() - started
     catalogue = load_catalogue(ROOT / "queries", root=ROOT)
-    base_ms, _ = timed(lambda: len(list(store.query(BASELINE, use_default_graph_as_union=True))))
+    base_wall, base_cpu, _ = timed(
+        lambda: len(list(store.query(BASELINE, use_default_graph_as_union=True)))
+    )
     limit = LIMITS_MS.get(scale)
     lines = [
-        f"scale {scale}: {len(store)} quads, loaded in {load_s:.1f} s; "
-        f"baseline full count {base_ms:.1f} ms; limit {limit or '-'} ms",
-        f"{'query':42} {'rows':>6} {'ms':>9} {'x base':>7}  ok",
+        f"scale {scale}: {len(store)} quads, loaded in {load_s:.1f} s; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; limit {limit or '-'} ms (CPU)",
+        f"baseline full count: wall {base_wall:.1f} ms, CPU {base_cpu:.1f} ms",
+        f"{'query':42} {'rows':>6} {'wall ms':>9} {'CPU ms':>9} {'x base':>7}  ok",
     ]
     worst = 0.0
     for query in catalogue:
@@ -130,20 +142,24 @@ def bench_scale(scale: int, folder: Path) -> list[str]:
             result = run(store, query)  # type: ignore[arg-type]
             return sum(1 for _ in result)  # type: ignore[union-attr]
 
-        ms, rows = timed(once)
-        worst = max(worst, ms)
-        verdict = "-" if limit is None else ("yes" if ms < limit else "NO")
+        wall, cpu, rows = timed(once)
+        worst = max(worst, cpu)
+        verdict = "-" if limit is None else ("yes" if cpu < limit else "NO")
         form = "" if query.form is QueryForm.SELECT else f" ({query.form.value})"
-        lines.append(f"{query.name + form:42} {rows:6d} {ms:9.1f} {ms / base_ms:7.2f}  {verdict}")
-    lines.append(f"slowest named query: {worst:.1f} ms")
+        ratio = cpu / base_cpu
+        lines.append(
+            f"{query.name + form:42} {rows:6d} {wall:9.1f} {cpu:9.1f} {ratio:7.2f}  {verdict}"
+        )
+    lines.append(f"slowest named query: {worst:.1f} ms CPU (x base is CPU / baseline CPU)")
     return lines
 
 
 def _not_exists_child(scale: int, folder: str, text: str, out: multiprocessing.Queue) -> None:
     store = landscape(scale, Path(folder))
-    started = time.perf_counter()
+    out.put("loaded")
+    started = time.process_time()
     rows = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
-    out.put(((time.perf_counter() - started) * 1000, rows))
+    out.put(((time.process_time() - started) * 1000, rows))
 
 
 def not_exists_vs_minus(scale: int, folder: Path, limit_s: float) -> list[str]:
@@ -158,14 +174,15 @@ def not_exists_vs_minus(scale: int, folder: Path, limit_s: float) -> list[str]:
             target=_not_exists_child, args=(scale, str(folder), text, queue)
         )
         child.start()
-        child.join(timeout=limit_s + 120)  # loading the landscape comes first
-        if child.is_alive():
-            child.kill()
-            child.join()
-            lines.append(f"never replied, {label:18}: stopped after {limit_s:.0f} s")
-            continue
-        ms, rows = queue.get()
-        lines.append(f"never replied, {label:18}: {ms:9.1f} ms, {rows} rows")
+        queue.get(timeout=600)  # the landscape is loaded; the clock starts
+        try:
+            ms, rows = queue.get(timeout=limit_s)
+        except Empty:
+            lines.append(f"never replied, {label:18}: stopped after {limit_s:.0f} s (wall)")
+        else:
+            lines.append(f"never replied, {label:18}: {ms:9.1f} ms CPU, {rows} rows")
+        child.kill()
+        child.join()
     return lines
 
 

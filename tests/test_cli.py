@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,18 @@ def test_settings_prints_the_readme_table(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("| Setting | Environment variable | Default | Meaning |")
     assert "`IDMGRAPH_BASE_IRI`" in out
+
+
+def test_generated_code_passes_the_linters(project: Path, tmp_path: Path) -> None:
+    # The fixture ontology has a term that is no Python identifier, which takes _extras.
+    terms = namespaces.ontology_terms(project, base_iri="https://w3id.org/idmgraph/")
+    text = namespaces.regenerate(namespaces.module_path().read_text(encoding="utf-8"), terms)
+    target = tmp_path / "generated_namespaces.py"
+    target.write_text(text, encoding="utf-8")
+    config = str(REPO / "pyproject.toml")
+    ruff = [sys.executable, "-m", "ruff"]
+    for command in (["check", "--config", config], ["format", "--check", "--config", config]):
+        result = subprocess.run(
+            [*ruff, *command, str(target)], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

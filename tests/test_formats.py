@@ -130,3 +130,24 @@ def test_unicode_survives(release: Release) -> None:
 
 def test_the_release_directory_exists(release: Release) -> None:
     assert Path(release.directory).is_dir()
+
+
+@RDFLIB_INTERNALS[0]
+@RDFLIB_INTERNALS[1]
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda fmt: fmt.name)
+def test_the_repository_release_round_trips_too(
+    fmt: formats.Format, repository_release: Release
+) -> None:
+    # The real data has more datatypes, languages and characters than the fixture.
+    reference = Dataset()
+    reference.parse(data=repository_release.dataset_file.read_bytes(), format="nquads")
+    path = repository_release.path(repository_release.distribution(fmt.name))
+    if fmt.holds_datasets:
+        got = Dataset()
+        got.parse(data=path.read_bytes(), format=RDFLIB_NAMES[fmt.name])
+        for name in repository_release.graphs:
+            assert isomorphic(got.graph(name), reference.graph(name)), name
+    else:
+        got_graph = Graph().parse(data=path.read_bytes(), format=RDFLIB_NAMES[fmt.name])
+        assert len(got_graph) == repository_release.triples
+        assert isomorphic(got_graph, _union(reference))

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
-from idmgraph.errors import ValidationFailed
+from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.settings import Settings
 from idmgraph.sources import load
-from idmgraph.validate import VIOLATION, WARNING, gate, validate
+from idmgraph.validate import VIOLATION, WARNING, gate, run_shapes, validate
 
 ID = "https://w3id.org/idmgraph/id/"
 SHAPES = "https://w3id.org/idmgraph/shapes/"
 ITEMS = "data/report-a/items.ttl"
+GOOD = Path(__file__).parent / "fixtures" / "pipeline" / "good"
 
 
 def test_the_fixture_project_conforms(settings: Settings) -> None:
@@ -150,3 +152,37 @@ def test_results_come_in_a_stable_order(project: Path, settings: Settings, repla
     assert len(first) == 2
     assert first == validate(load(settings)).results
     assert [v.focus for v in first] == sorted(v.focus for v in first)
+
+
+def test_a_shape_pyshacl_cannot_use_is_a_source_error(
+    project: Path, settings: Settings, write
+) -> None:
+    write(
+        project,
+        "shapes/zz-broken.ttl",
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<https://w3id.org/idmgraph/shapes/Broken> a sh:NodeShape ;\n"
+        "  sh:targetClass <https://w3id.org/idmgraph/def/WorkItem> ;\n"
+        "  sh:property [ sh:path <http://www.w3.org/2000/01/rdf-schema#label> ;\n"
+        '                sh:minCount "many" ] .\n',
+    )
+    with pytest.raises(SourceError) as caught:
+        validate(load(settings))
+    assert caught.value.path == "shapes/shapes.ttl, shapes/zz-broken.ttl"
+    assert "minCount" in caught.value.problem
+
+
+def test_run_shapes_checks_plain_graphs_for_shape_tests() -> None:
+    shapes = Graph().parse(GOOD / "shapes" / "shapes.ttl", format="turtle")
+    data = Graph().parse(GOOD / "ontology" / "idm.ttl", format="turtle")
+    data.parse(
+        data="@prefix idm: <https://w3id.org/idmgraph/def/> .\n"
+        "<https://example.org/w> a idm:WorkItem .\n",
+        format="turtle",
+    )
+    report = run_shapes(data, shapes)
+    assert {(v.focus, v.path) for v in report.violations} == {
+        ("https://example.org/w", "http://www.w3.org/2000/01/rdf-schema#label"),
+        ("https://example.org/w", "https://w3id.org/idmgraph/def/studyGroup"),
+    }
+    assert all(v.files == () for v in report.results)

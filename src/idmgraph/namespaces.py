@@ -148,7 +148,12 @@ def render_block(terms: Terms) -> str:
     ]
     odd = sorted(_local(iri) for iri in terms.all if not _is_identifier(_local(iri)))
     if odd:
-        lines.append(f"    _extras = {odd!r}  # names that are no Python identifiers\n")
+        # One per line with a trailing comma, as ruff format writes it, whatever the count.
+        lines.append(
+            "    _extras = [  # noqa: RUF012 - rdflib wants a list; names that are no identifiers\n"
+        )
+        lines.extend(f'        "{name}",\n' for name in odd)
+        lines.append("    ]\n")
     for title, group in (
         ("Classes", terms.classes),
         ("Properties", terms.properties),

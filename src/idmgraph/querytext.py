@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_VERBS = frozenset(
@@ -59,8 +60,9 @@ class _Token:
     text: str
 
 
+@lru_cache(maxsize=1024)
 def inspect_query(text: str) -> QueryShape:
-    """Read the form, dataset clauses and SERVICE targets of a SPARQL request."""
+    """Read the form, dataset clauses and SERVICE targets of a SPARQL request (memoised)."""
     # SPARQL allows \\u escapes anywhere in a query; Oxigraph 0.5 does not expand them outside
     # strings, a later version might. Reading both spellings and joining the findings means
     # neither reading can hide a SERVICE.

@@ -182,16 +182,18 @@ class OxigraphStore:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
+            async with asyncio.timeout_at(deadline):
+                worker = await self._idle.get()
         except TimeoutError:
             raise QueryTimeout(f"no worker was free within {timeout:g} s") from None
         try:
-            call = loop.run_in_executor(self._threads, worker.call, job)
-            reply = await asyncio.wait_for(call, max(deadline - loop.time(), 0.001))
+            # asyncio.timeout, unlike wait_for, needs no extra task per query
+            async with asyncio.timeout_at(deadline):
+                reply = await worker.call(job)
         except TimeoutError:
             self._replace(worker)
             raise QueryTimeout(f"the query ran past {timeout:g} s and was stopped") from None
-        except WorkerGone:
+        except (WorkerGone, OSError):
             self._replace(worker)
             raise QueryTimeout("the worker evaluating the query stopped") from None
         except BaseException:

@@ -12,16 +12,17 @@ files stating the resource, so a person can go straight to the line to fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from idmgraph.errors import ValidationFailed
+from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.sources import Role, Sources
 
 VIOLATION = "Violation"
@@ -76,16 +77,34 @@ def validate(sources: Sources) -> Report:
     # The ontology is merged into the data graph rather than passed as ont_graph: pyshacl only
     # "inoculates" class and property definitions from ont_graph, so the SKOS concepts of
     # ontology/vocabularies.ttl would look untyped (324 false violations on the real sources).
-    # inplace: the graph is ours, so pyshacl need not clone it.
+    try:
+        return run_shapes(data, shapes, files_of=lambda node: _files(node, sources))
+    except ReportableRuntimeError as exc:
+        # A shape pyshacl cannot use (sh:minCount "many", broken SPARQL): a source error.
+        shown = ", ".join(f for graph in sources.of_role(Role.SHAPES) for f in graph.files)
+        raise SourceError(shown or "shapes/", _first_line(exc)) from exc
+
+
+def run_shapes(
+    data: Graph,
+    shapes: Graph,
+    *,
+    files_of: Callable[[Node | None], tuple[str, ...]] | None = None,
+) -> Report:
+    """Run ``shapes`` over ``data`` (ontology included) with the gate's pyshacl options.
+
+    Shape tests use this directly on their fixture graphs; ``data`` may be changed in place.
+    """
     _, results, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         inference="none",
-        advanced=True,
+        advanced=True,  # SHACL-AF: sh:SPARQLTarget in the declared-terms shape
         allow_warnings=True,
-        inplace=True,
+        inplace=True,  # the caller's graph is a throwaway copy, so pyshacl need not clone it
     )
-    found = {_violation(results, node, shapes, sources) for node in _result_nodes(results)}
+    lookup = files_of or _no_files
+    found = {_violation(results, node, shapes, lookup) for node in _result_nodes(results)}
     return Report(results=tuple(sorted(found, key=_order)))
 
 
@@ -95,6 +114,11 @@ def gate(sources: Sources) -> Report:
     if not report.conforms:
         raise ValidationFailed(list(report.violations))
     return report
+
+
+def _no_files(node: Node | None) -> tuple[str, ...]:
+    del node
+    return ()
 
 
 def to_graph(triples: Iterable[ox.Triple]) -> Graph:
@@ -135,7 +159,12 @@ def _result_nodes(results: Graph) -> list[Node]:
     return list(results.subjects(RDF.type, SH.ValidationResult))
 
 
-def _violation(results: Graph, node: Node, shapes: Graph, sources: Sources) -> Violation:
+def _violation(
+    results: Graph,
+    node: Node,
+    shapes: Graph,
+    files_of: Callable[[Node | None], tuple[str, ...]],
+) -> Violation:
     focus = results.value(node, SH.focusNode)
     path = results.value(node, SH.resultPath)
     value = results.value(node, SH.value)
@@ -150,7 +179,7 @@ def _violation(results: Graph, node: Node, shapes: Graph, sources: Sources) -> V
         message=message,
         shape=_named_shape(results.value(node, SH.sourceShape), shapes),
         severity=_local_name(severity) or VIOLATION,
-        files=_files(focus, sources),
+        files=files_of(focus),
     )
 
 
@@ -171,6 +200,11 @@ def _files(focus: Node | None, sources: Sources) -> tuple[str, ...]:
     if isinstance(focus, URIRef):
         return sources.files_of(ox.NamedNode(str(focus)))
     return ()
+
+
+def _first_line(exc: ReportableRuntimeError) -> str:
+    message = str(getattr(exc, "message", "") or exc).strip()
+    return message.splitlines()[0] if message else type(exc).__name__
 
 
 def _local_name(node: Node | None) -> str:

@@ -16,6 +16,7 @@ the zygote exits when the parent closes the control socket or dies.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import os
@@ -56,16 +57,22 @@ class WorkerGone(Exception):  # noqa: N818 - a state, not a programming error
 
 
 class Worker:
-    """The parent's handle on one worker process."""
+    """The parent's handle on one worker process; its socket is read by the event loop."""
 
     def __init__(self, pid: int, channel: socket.socket) -> None:
         self.pid = pid
         self.channel = channel
+        channel.setblocking(False)
 
-    def call(self, job: Job) -> Reply:
-        """Send a job and wait for its reply (blocking)."""
-        send_frame(self.channel, job)
-        reply = recv_frame(self.channel)
+    async def call(self, job: Job) -> Reply:
+        """Send a job and wait for its reply without blocking the event loop."""
+        # The event loop reads the socket itself: a hop through a thread pool costs more
+        # latency than the whole evaluation of a small query.
+        loop = asyncio.get_running_loop()
+        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        await loop.sock_sendall(self.channel, _LENGTH.pack(len(data)) + data)
+        size = _LENGTH.unpack(await _recv_async(loop, self.channel, _LENGTH.size))[0]
+        reply = pickle.loads(await _recv_async(loop, self.channel, size))  # noqa: S301
         if not isinstance(reply, Reply):
             raise WorkerGone(f"worker {self.pid} sent {type(reply).__name__}")
         return reply
@@ -74,7 +81,6 @@ class Worker:
         """Stop the worker now, wherever it is in its query."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGKILL)
-        # shutdown, not just close: another thread may still be blocked reading this socket
         with contextlib.suppress(OSError):
             self.channel.shutdown(socket.SHUT_RDWR)
         self.channel.close()
@@ -138,6 +144,18 @@ def _recv_exactly(channel: socket.socket, size: int) -> bytes:
         count = channel.recv_into(view[got:], size - got)
         if count == 0:
             raise WorkerGone("the peer closed its socket")
+        got += count
+    return bytes(buffer)
+
+
+async def _recv_async(loop: asyncio.AbstractEventLoop, channel: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        count = await loop.sock_recv_into(channel, view[got:])
+        if count == 0:
+            raise WorkerGone("the worker closed its socket")
         got += count
     return bytes(buffer)
 

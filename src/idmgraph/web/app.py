@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
@@ -15,7 +16,10 @@ from idmgraph.errors import UpdateRefused
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web import problems, sparql
+from idmgraph.web.cache import AnswerCache
 from idmgraph.web.headers import ENDPOINT_PATH
+
+ANSWER_CACHE_BYTES = 64_000_000
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -29,7 +33,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         finally:
             await store.close()
 
-    app = FastAPI(
+    app = _App(
         title="idmgraph",
         version=__version__,
         lifespan=lifespan,
@@ -46,6 +50,9 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     # a refused update carries the CORS headers a browser needs to read the refusal.
     app.add_middleware(ReadOnly)
     app.add_middleware(
+        AnswerCache, paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"), max_bytes=ANSWER_CACHE_BYTES
+    )
+    app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
@@ -55,6 +62,22 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         max_age=86_400,
     )
     return app
+
+
+class _App(FastAPI):
+    """FastAPI behind an answer cache that is consulted before anything else runs."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._answers = AnswerCache(
+            super().__call__,
+            paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
+            max_bytes=ANSWER_CACHE_BYTES,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve from the answer cache, or run the application."""
+        await self._answers(scope, receive, send)
 
 
 class ReadOnly:
@@ -75,8 +98,10 @@ class ReadOnly:
 
 
 def _is_update(scope: Scope) -> bool:
-    query = scope.get("query_string", b"").decode("latin-1")
-    if any(
+    raw: bytes = scope.get("query_string", b"")
+    # every update parameter name contains "update" or "using": most requests skip the parse
+    query = raw.decode("latin-1") if b"update" in raw or b"using" in raw else ""
+    if query and any(
         name in sparql.UPDATE_PARAMETERS for name, _ in parse_qsl(query, keep_blank_values=True)
     ):
         return True

@@ -26,7 +26,10 @@ def not_modified(request: Request, etag: str) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     header = request.headers.get("if-none-match")
-    if header is None:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return header is not None and etag_matches(header, etag)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """True when an If-None-Match value names ``etag`` or is ``*``."""
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in tags or etag in tags

@@ -1,0 +1,25 @@
+"""Run the idmgraph endpoint over one RDF file for the benchmark: endpoint_server.py FILE PORT."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from idmgraph.settings import Settings
+from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.web.app import create_app
+
+
+def main() -> None:
+    data, port = Path(sys.argv[1]), int(sys.argv[2])
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    settings = Settings(port=port, query_workers=workers, query_timeout=60.0)
+    store = CachedStore(OxigraphStore.from_file(data, workers=workers))
+    app = create_app(settings, store)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -2,7 +2,8 @@
 
 The landscape comes from :mod:`idmgraph.synth`; the script adds what the generator does not
 draw — editorial topic assignments for every work item and text, and correspondences of some
-texts with outside specifications — in a graph of its own, so every query has work to do.
+texts with outside specifications (in the model of data/external-facts) — in a graph of its
+own, so every query has work to do.
 Each query runs with its default parameters over the union of the graphs, as the server runs
 it. The baseline is a full scan counting every triple (``SELECT (COUNT(*) …)``), timed the same
 way in the same store. Limits (from the issue): 100 ms at 10^5 triples, 1 s at 10^6, checked
@@ -43,6 +44,8 @@ DCT = "http://purl.org/dc/terms/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 IDM = "https://w3id.org/idmgraph/def/"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 
 NEVER_REPLIED_MINUS = """
 PREFIX idm: <https://w3id.org/idmgraph/def/>
@@ -96,8 +99,10 @@ def enrichment(store: ox.Store) -> list[ox.Quad]:
             quads.append(ox.Quad(row["x"], subject, topic, graph))
         if row["c"].value.endswith("Recommendation") and number % 7 == 0 and bodies:
             spec = ox.NamedNode(f"{SYNTH}spec/{number}")
+            link = draw.choice((IDM + "commonTextWith", PROV_DERIVED, DCT + "relation"))
             quads += [
-                ox.Quad(row["x"], ox.NamedNode(SKOS + "closeMatch"), spec, graph),
+                ox.Quad(row["x"], ox.NamedNode(link), spec, graph),
+                ox.Quad(spec, RDF_TYPE, ox.NamedNode(IDM + "Specification"), graph),
                 ox.Quad(spec, ox.NamedNode(DCT + "creator"), draw.choice(bodies), graph),
                 ox.Quad(spec, RDFS_LABEL, ox.Literal(f"Synthetic spec {number}"), graph),
             ]

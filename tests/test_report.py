@@ -38,7 +38,7 @@ def test_every_gap_query_is_a_section_in_reading_order(gap_report):
     assert names == [name for name in report.ORDER if name in names]
 
 
-def test_markdown_has_each_section_with_its_meaning_and_basis(gap_report):
+def test_markdown_has_each_section_with_its_meaning_and_basis(gap_report, store):
     text = report.markdown(gap_report)
     assert text.startswith(f"# {report.TITLE}\n")
     for query in GAPS:
@@ -46,10 +46,18 @@ def test_markdown_has_each_section_with_its_meaning_and_basis(gap_report):
         assert query.meaning in text
         assert f"query `{query.name}`" in text
     assert text.count(BASIS) == len(GAPS)
-    # a row of the liaison-asymmetry table, and the empty external section said in words
+    # a row of the liaison-asymmetry table
     assert "| SG17 |" in text
     assert "| Party name | Counterpart | Counterpart label | Flow | Sent | Received |" in text
-    assert "No rows: the graph shows no such case." in text
+    assert "No rows" not in text.split("## Topics whose only work was discontinued")[1][:600]
+    # the day before the report's status date no discontinuation is known: said in words
+    before = report.markdown(report.build_report(store, CATALOGUE, on="2023-09-07"))
+    only_discontinued = before.split("## Topics whose only work was discontinued")[1]
+    assert (
+        only_discontinued.split("\n## ")[0]
+        .rstrip()
+        .endswith("No rows: the graph shows no such case.")
+    )
 
 
 class _Collector(HTMLParser):

@@ -20,6 +20,7 @@ from idmgraph.report import (
     DATE_PARAMETER,
     TITLE,
     GapReport,
+    Link,
     Table,
     assemble,
     body_html,
@@ -37,8 +38,10 @@ GAPS_PATH = "/gaps"
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
-def router(settings: Settings, store: Store, catalogue: Catalogue) -> APIRouter:
-    """The routes of the gap analysis."""
+def router(
+    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
+) -> APIRouter:
+    """The routes of the gap analysis; ``link`` maps a result IRI to the address it links to."""
     routes = APIRouter()
 
     @routes.get(GAPS_PATH, include_in_schema=False)
@@ -46,7 +49,7 @@ def router(settings: Settings, store: Store, catalogue: Catalogue) -> APIRouter:
         report = await build(request, settings=settings, store=store, catalogue=catalogue)
         body = body_html(
             report,
-            link=lambda iri: iri,
+            link=link,
             evidence=lambda section: evidence_url(QUERIES_PATH, section),
         )
         context = {"title": TITLE, "body": body, "on": report.date, "parameter": DATE_PARAMETER}

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from idmgraph import formats
 from idmgraph.errors import BadRequest, NotAcceptable, NotFound
 from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind
-from idmgraph.report import cell_html, table
+from idmgraph.report import Link, cell_html, table
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web.headers import answer_headers, not_modified
@@ -39,8 +39,14 @@ KIND_TITLES = {
 }
 
 
-def router(settings: Settings, store: Store, catalogue: Catalogue) -> APIRouter:
-    """The routes of the named queries, reading ``catalogue`` and querying ``store``."""
+def router(
+    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
+) -> APIRouter:
+    """The routes of the named queries, reading ``catalogue`` and querying ``store``.
+
+    ``link`` maps a result IRI to the address its cell links to (``urls.Urls.href`` serves
+    our IRIs from this server); by default the IRI itself, which dereferences.
+    """
     routes = APIRouter()
 
     @routes.get(QUERIES_PATH, include_in_schema=False)
@@ -65,7 +71,7 @@ def router(settings: Settings, store: Store, catalogue: Catalogue) -> APIRouter:
             return render(request, "queries-item.html", {**context, "base": QUERIES_PATH},
                           status_code=400)  # fmt: skip
         if fmt.kind is formats.Kind.PAGE:
-            return await _page(request, query, given, settings=settings, store=store)
+            return await _page(request, query, given, settings=settings, store=store, link=link)
         return await answer(request, query, given, fmt, settings=settings, store=store)
 
     return routes
@@ -142,6 +148,7 @@ async def _page(
     *,
     settings: Settings,
     store: Store,
+    link: Link,
 ) -> Response:
     context: dict[str, Any] = {
         "query": query,
@@ -166,14 +173,9 @@ async def _page(
         assert isinstance(parsed, pyoxigraph.QuerySolutions)
         answer_table = table(parsed)
         context["columns"] = answer_table.variables
-        context["rows"] = [[cell_html(cell, _link) for cell in row] for row in answer_table.rows]
+        context["rows"] = [[cell_html(cell, link) for cell in row] for row in answer_table.rows]
     context["truncated"] = result.truncated
     return render(request, "queries-item.html", context, headers={"Vary": "Accept"})
-
-
-def _link(iri: str) -> str:
-    """Where a result IRI leads: the IRI itself, which dereferences to its page."""
-    return iri
 
 
 def _downloads(query: NamedQuery, given: Mapping[str, str]) -> list[tuple[str, str]]:

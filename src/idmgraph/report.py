@@ -306,7 +306,7 @@ def body_html(report: GapReport, *, link: Link, evidence: Evidence) -> Markup:
     )
     return Markup(
         '<p>{}</p><nav aria-label="Sections"><ol>{}</ol></nav>'
-        '<h2 id="liaison-diagram">Liaison flows of the reporting period</h2>'
+        '<h2 id="liaison-diagram">Liaison flows reported</h2>'
         '<figure class="diagram">{}</figure>'
         '<h2 id="pipelines">Work-item pipeline per study group</h2>'
         '<div class="pipelines">{}</div>\n{}'

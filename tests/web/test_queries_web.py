@@ -213,3 +213,15 @@ def test_openapi_paths_describe_every_query_and_its_parameters():
     construct = paths["/queries/topic-assignments"]["get"]["responses"]["200"]["content"]
     assert "text/turtle" in construct
     assert "text/csv" not in construct
+
+
+def test_machine_readable_catalogue(http, server):
+    listing = http.get("/queries.json").json()
+    assert [entry["name"] for entry in listing] == [query.name for query in CATALOGUE]
+    pending = next(entry for entry in listing if entry["name"] == "pending-approval")
+    assert pending["url"] == server + "/queries/pending-approval"
+    assert pending["parameters"][0]["type"] == "date"
+    rdf = http.get("/queries.ttl")
+    graph = rdflib.Graph().parse(data=rdf.text, format="turtle")
+    select = rdflib.URIRef("http://www.w3.org/ns/shacl#select")
+    assert len(set(graph.subjects(select, None))) == len(CATALOGUE) - 1  # one CONSTRUCT

@@ -9,6 +9,7 @@ declared type and allowed values (400 problem otherwise) and are bound as typed 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -21,9 +22,11 @@ from starlette.responses import Response
 from idmgraph import formats
 from idmgraph.errors import BadRequest, NotAcceptable, NotFound
 from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind
+from idmgraph.querying import describe
 from idmgraph.report import Link, cell_html, table
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.web.description import public_base
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose
 from idmgraph.web.pages import render
@@ -54,6 +57,18 @@ def router(
         groups = [(KIND_TITLES[kind], catalogue.of_kind(kind)) for kind in QueryKind]
         return render(request, "queries.html", {"groups": groups, "base": QUERIES_PATH})
 
+    @routes.get(QUERIES_PATH + ".json", include_in_schema=False)
+    async def listing_json(request: Request) -> Response:
+        base = public_base(request, settings) + QUERIES_PATH
+        body = [_entry(query, base) for query in catalogue]
+        return Response(json.dumps(body, indent=1), media_type="application/json")
+
+    @routes.get(QUERIES_PATH + ".ttl", include_in_schema=False)
+    async def listing_rdf(request: Request) -> Response:
+        triples = describe(catalogue, queries_url=public_base(request, settings) + QUERIES_PATH)
+        body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE) or b""
+        return Response(body, media_type=formats.by_name("turtle").content_type)
+
     @routes.get(QUERIES_PATH + "/{target}", include_in_schema=False)
     async def one(request: Request, target: str) -> Response:
         name, _, extension = target.partition(".")
@@ -75,6 +90,23 @@ def router(
         return await answer(request, query, given, fmt, settings=settings, store=store)
 
     return routes
+
+
+def _entry(query: NamedQuery, base: str) -> dict[str, Any]:
+    """One query of the machine-readable catalogue."""
+    return {
+        "name": query.name,
+        "url": f"{base}/{query.name}",
+        "title": query.title,
+        "kind": query.kind.value,
+        "form": query.form.value,
+        "description": query.description,
+        "parameters": [
+            {"name": item.name, "type": item.type.value, "default": item.default,
+             "allowed": list(item.allowed), "description": item.description}
+            for item in query.parameters
+        ],
+    }  # fmt: skip
 
 
 def _given(request: Request, query: NamedQuery) -> dict[str, str]:

@@ -28,6 +28,9 @@ def running(tmp_path_factory):
     generator.close()
 
 
+TOPICS = ID + "source/editorial-topics"
+
+
 def about(running, iri):
     found = running.run(describe(running.store, iri, settings=running.settings))
     assert found is not None, iri
@@ -40,7 +43,7 @@ def test_recommendation_has_label_type_identifier_and_sources(running):
     assert [t.iri for t in found.types] == [DEF + "Recommendation"]
     assert [t.text for t in found.types] == ["Recommendation"]  # a label, not the raw IRI
     assert [s.value.text for s in found.identifiers] == ["X.1095"]
-    assert {g.iri for g in found.sources} == {REPORT, FACTS}
+    assert {g.iri for g in found.sources} == {REPORT, FACTS, TOPICS}
 
 
 def test_every_statement_names_its_graph_and_outside_facts_their_evidence(running):

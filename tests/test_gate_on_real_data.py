@@ -42,7 +42,7 @@ MISTAKES = {
 @pytest.fixture
 def real_project(tmp_path: Path) -> Path:
     target = tmp_path / "repo"
-    for folder in ("ontology", "data", "shapes"):
+    for folder in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(REPO / folder, target / folder)
     return target
 
@@ -67,3 +67,15 @@ def test_the_unchanged_copy_builds(real_project: Path, run_cli) -> None:
     result = run_cli("--root", str(real_project), "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (real_project / "dist" / "release.json").is_file()
+
+
+def test_a_malformed_named_query_fails_the_build_naming_its_file(
+    real_project: Path, run_cli
+) -> None:
+    (real_project / "queries" / "broken.rq").write_text(
+        "#+ title: Broken\n#+ kind: nonsense\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8"
+    )
+    result = run_cli("--root", str(real_project), "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "queries/broken.rq" in result.stderr
+    assert not (real_project / "dist").exists()

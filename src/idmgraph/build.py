@@ -28,6 +28,8 @@ from pyld import jsonld
 from idmgraph import formats, release
 from idmgraph.errors import ValidationFailed
 from idmgraph.namespaces import IDM_NS, RDF_TYPE, prefixes
+from idmgraph.queries import QUERIES_DIR, Catalogue, project_catalogue
+from idmgraph.querying import describe as describe_catalogue
 from idmgraph.release import Distribution, Release
 from idmgraph.settings import Settings
 from idmgraph.sources import Role, Sources, load, source_paths
@@ -75,13 +77,17 @@ def publish(sources: Sources, report: Report, *, settings: Settings) -> Release:
     """Write the release of sources that passed the gate (``report`` is the proof)."""
     if not report.conforms:
         raise ValidationFailed(list(report.violations))
+    # A malformed named query stops the release too, naming its file.
+    catalogue = project_catalogue(settings)
     content = canonical(sources)
     target = settings.release_dir
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
-        written = write_release(staging, content, sources=sources, settings=settings)
+        written = write_release(
+            staging, content, sources=sources, settings=settings, catalogue=catalogue
+        )
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -105,7 +111,12 @@ def canonical(sources: Sources) -> Content:
 
 
 def write_release(
-    directory: Path, content: Content, *, sources: Sources, settings: Settings
+    directory: Path,
+    content: Content,
+    *,
+    sources: Sources,
+    settings: Settings,
+    catalogue: Catalogue | None = None,
 ) -> Release:
     """Write every file of the release into ``directory`` (which must exist)."""
     names = prefixes(settings.data_base)
@@ -128,6 +139,8 @@ def write_release(
         distributions=tuple(distributions),
     )
     description = describe(made, content, sources=sources, settings=settings)
+    if catalogue is not None:
+        description += _query_triples(catalogue, settings)
     (directory / release.DESCRIPTION_FILE).write_bytes(
         _dump(description, rdf_format=ox.RdfFormat.TURTLE, prefixes={**names, "spdx": SPDX})
     )
@@ -190,6 +203,7 @@ def _swap(staging: Path, target: Path) -> None:
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCTERMS = "http://purl.org/dc/terms/"
 SPDX = "http://spdx.org/rdf/terms#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -255,6 +269,18 @@ def describe(
     for distribution in made.distributions:
         out.extend(_distribution(dataset, distribution, made.version, settings))
     return _grouped(out)
+
+
+def _query_triples(catalogue: Catalogue, settings: Settings) -> list[ox.Triple]:
+    """The named queries, each linked from the dataset with ``rdfs:seeAlso``."""
+    queries_url = settings.base_iri + QUERIES_DIR
+    listed = describe_catalogue(catalogue, queries_url=queries_url)
+    dataset = ox.NamedNode(dataset_iri(settings))
+    see_also = ox.NamedNode(RDFS + "seeAlso")
+    links = [
+        ox.Triple(dataset, see_also, ox.NamedNode(f"{queries_url}/{q.name}")) for q in catalogue
+    ]
+    return _grouped(links + listed)
 
 
 def statistics(content: Content) -> dict[str, int]:

@@ -11,6 +11,8 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
     idmgraph import REPORT [--as-of DATE]  read the next SG17 report into data/<slug>/
     idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
+    idmgraph query NAME [--param K=V] [--format csv]   run a named query
+    idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
 """
 
 from __future__ import annotations
@@ -27,8 +29,15 @@ from pathlib import Path
 from idmgraph import __version__, namespaces
 from idmgraph.build import ensure_release, publish
 from idmgraph.diff import OUTPUT_FORMATS, diff_command
-from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError, ValidationFailed
+from idmgraph.errors import (
+    ConfigurationError,
+    IdmGraphError,
+    RequestError,
+    SourceError,
+    ValidationFailed,
+)
 from idmgraph.importer import import_report
+from idmgraph.querying import report_command, run_query_command
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
 from idmgraph.validate import VIOLATION, Violation, validate
@@ -271,6 +280,48 @@ def _run_diff(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- named queries and report
+
+
+def _add_query(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("query", help="run a named query of queries/ on the release")
+    parser.add_argument("name", help="the query's name (its file name without .rq)")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="a parameter value; repeat"
+    )
+    parser.add_argument(
+        "--format", help="result format: a name, extension or media type (default csv, or ttl)"
+    )
+    parser.set_defaults(run=_run_query)
+
+
+def _run_query(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        output = run_query_command(settings, args.name, params=args.param, fmt=args.format)
+    except RequestError as exc:
+        _err(f"error: {exc.detail}")
+        return 2
+    sys.stdout.buffer.write(output.body)
+    sys.stdout.flush()
+    return 0
+
+
+def _add_report(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("report", help="write the gap-analysis report (Markdown, HTML)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("report"), help="folder to write to (default report/)"
+    )
+    parser.add_argument("--on", metavar="DATE", help="date the dated sections are computed for")
+    parser.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace, settings: Settings) -> int:
+    written = report_command(settings, out_dir=args.out, on=args.on)
+    for path in (written.markdown, written.html, *written.svgs):
+        _out(str(path))
+    return 0
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_build,
     _add_validate,
@@ -279,6 +330,8 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_serve,
     _add_import,
     _add_diff,
+    _add_query,
+    _add_report,
 )
 
 

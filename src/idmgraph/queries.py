@@ -39,6 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from idmgraph.errors import BadRequest, NotFound, SourceError
+from idmgraph.settings import Settings
 
 QUERIES_DIR = "queries"
 SUFFIX = ".rq"
@@ -197,6 +198,14 @@ class Catalogue:
     def of_kind(self, kind: QueryKind) -> tuple[NamedQuery, ...]:
         """The queries of one kind, in catalogue order."""
         return tuple(query for query in self.queries if query.kind is kind)
+
+
+def project_catalogue(settings: Settings) -> Catalogue:
+    """The named queries of the project (``<root>/queries``); empty when it has none."""
+    folder = settings.resolve(Path(QUERIES_DIR))
+    if not folder.is_dir():
+        return Catalogue(queries=())
+    return load_catalogue(folder, root=settings.root)
 
 
 def load_catalogue(folder: Path, *, root: Path | None = None) -> Catalogue:

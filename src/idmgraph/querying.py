@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from idmgraph import formats, report, sources
 from idmgraph.errors import BadRequest
-from idmgraph.queries import QUERIES_DIR, Catalogue, QueryForm, load_catalogue, run
+from idmgraph.queries import Catalogue, QueryForm, project_catalogue, run
 from idmgraph.release import DATASET_STEM
 from idmgraph.settings import Settings
 
@@ -53,7 +53,7 @@ def run_query_command(
     ``fmt`` is a format name, extension or media type (``csv`` when the query is a SELECT,
     ``turtle`` when a CONSTRUCT, if not given). Raises NotFound or BadRequest, as the web does.
     """
-    catalogue = load_catalogue(settings.resolve(Path(QUERIES_DIR)), root=settings.root)
+    catalogue = project_catalogue(settings)
     query = catalogue.get(name)
     given: dict[str, str] = {}
     for item in params:
@@ -122,7 +122,7 @@ def report_command(
     Section evidence links point at the server's query pages: ``public_url`` when set, else
     the base IRI.
     """
-    catalogue = load_catalogue(settings.resolve(Path(QUERIES_DIR)), root=settings.root)
+    catalogue = project_catalogue(settings)
     built = report.build_report(open_local_store(settings), catalogue, on=on)
     server = (settings.public_url or settings.base_iri).rstrip("/")
     return report.write_report(built, settings.resolve(out_dir), queries_url=f"{server}/queries")

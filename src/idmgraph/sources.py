@@ -202,16 +202,28 @@ def _read_graph(
     return SourceGraph(name=name, role=role, parts=parts)
 
 
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
 def _subject_files(graphs: Iterable[SourceGraph]) -> dict[Subject, tuple[str, ...]]:
-    """Map each subject of the data graphs to the files stating it, in load order."""
-    found: dict[Subject, dict[str, None]] = {}
+    """Map each subject of the data graphs to the files stating it.
+
+    The files stating the subject's ``rdf:type`` come first: that is where a resource is
+    defined, and where a person fixing a violation should look before files that only add to it.
+    """
+    defining: dict[Subject, dict[str, None]] = {}
+    adding: dict[Subject, dict[str, None]] = {}
     for graph in graphs:
         if graph.role is not Role.DATA:
             continue
         for part in graph.parts:
             for triple in part.triples:
-                found.setdefault(triple.subject, {})[part.path] = None
-    return {subject: tuple(files) for subject, files in found.items()}
+                target = defining if triple.predicate == _RDF_TYPE else adding
+                target.setdefault(triple.subject, {})[part.path] = None
+    return {
+        subject: tuple({**defining.get(subject, {}), **adding.get(subject, {})})
+        for subject in defining.keys() | adding.keys()
+    }
 
 
 def _problem(exc: SyntaxError) -> str:

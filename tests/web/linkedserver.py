@@ -1,5 +1,5 @@
-"""A real uvicorn server on 127.0.0.1 serving the repository's own release with every linked-data
-route (``idmgraph.web.linked.install``), for the resource, lookup and download tests."""
+"""A real uvicorn server on 127.0.0.1 serving the repository's own release with the whole
+application, for the resource, lookup, download and named-query tests."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from idmgraph.release import Release
 from idmgraph.settings import Settings
 from idmgraph.store import open_store
 from idmgraph.web.app import create_app
-from idmgraph.web.linked import install
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -40,7 +39,6 @@ def serve(release: Release) -> Iterator[Server]:
     """Start the server over ``release``; stop it when the generator is closed."""
     settings = Settings(root=ROOT, dist_dir=release.directory, query_workers=2)
     app = create_app(settings, open_store(settings))
-    install(app, settings, app.state.store)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -74,8 +74,8 @@ def day(value: dt.date) -> str:
 
 
 def positive(value: int) -> str:
-    """An xsd:positiveInteger literal."""
-    return f'"{value}"^^xsd:positiveInteger'
+    """An xsd:integer literal."""
+    return f'"{value}"^^xsd:integer'
 
 
 _EXPANDED: dict[str, str] = {"a": RDF_TYPE}

@@ -13,9 +13,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
+from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.store import Store
-from idmgraph.web import changes, linked, problems, sparql
+from idmgraph.urls import Urls
+from idmgraph.web import changes, gaps, linked, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
 from idmgraph.web.headers import ENDPOINT_PATH
 
@@ -46,6 +48,11 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     problems.install(app)
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
+    catalogue = project_catalogue(settings)
+    app.state.catalogue = catalogue  # the service description lists the named queries
+    link = Urls(settings.base_iri).href
+    app.include_router(queries.router(settings, store, catalogue, link=link))
+    app.include_router(gaps.router(settings, store, catalogue, link=link))
     app.include_router(changes.router(settings, store))
     linked.install(app, settings, store)
     # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even

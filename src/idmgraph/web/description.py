@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import pyoxigraph
 from starlette.requests import Request
 from starlette.responses import Response
 
 from idmgraph import formats
+from idmgraph.queries import Catalogue
+from idmgraph.querying import describe as describe_catalogue
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web.headers import ENDPOINT_PATH, VOID_PATH, answer_headers, not_modified
@@ -58,12 +61,14 @@ def response(
         accept=request.headers.get("accept"), kind=formats.Kind.GRAPH, tokens=tokens, fallback=True
     )
     base = public_base(request, settings)
+    catalogue: Catalogue | None = getattr(request.app.state, "catalogue", None)
     body = describe(
         endpoint=base + ENDPOINT_PATH,
         void=base + VOID_PATH,
         store=store,
         federated=bool(settings.service_allowlist),
         fmt=fmt,
+        queries=describe_catalogue(catalogue, queries_url=base + "/queries") if catalogue else [],
     )
     digest = hashlib.sha256(body).hexdigest()[:20]
     headers = answer_headers(f'"{store.version}-sd-{digest}"')
@@ -73,9 +78,15 @@ def response(
 
 
 def describe(
-    *, endpoint: str, void: str, store: Store, federated: bool, fmt: formats.Format
+    *,
+    endpoint: str,
+    void: str,
+    store: Store,
+    federated: bool,
+    fmt: formats.Format,
+    queries: Sequence[pyoxigraph.Triple] = (),
 ) -> bytes:
-    """Serialise the description of the endpoint at ``endpoint``."""
+    """Serialise the description of the endpoint at ``endpoint``, with its named ``queries``."""
     node = pyoxigraph.NamedNode
     # fixed blank node labels keep the body, and so its ETag, the same from one request to the next
     service, dataset = node(endpoint), pyoxigraph.BlankNode("dataset")
@@ -108,9 +119,12 @@ def describe(
         triples.append(_t(dataset, node(SD + "namedGraph"), named))
         triples.append(_t(named, node(RDF_TYPE), node(SD + "NamedGraph")))
         triples.append(_t(named, node(SD + "name"), node(graph)))
+    listed = {triple.subject for triple in queries if isinstance(triple.subject, node)}
+    triples.extend(_t(service, node(SEE_ALSO), query) for query in sorted(listed, key=str))
+    triples.extend(queries)
     rdf_format = fmt.oxigraph
     assert isinstance(rdf_format, pyoxigraph.RdfFormat)
-    return pyoxigraph.serialize(triples, format=rdf_format) or b""
+    return pyoxigraph.serialize(sorted(triples, key=str), format=rdf_format) or b""
 
 
 def _t(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,31 @@ from idmgraph.release import Release
 from idmgraph.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--backend remote`` runs the HTTP tests over a real ``oxigraph serve``."""
+    parser.addoption(
+        "--backend",
+        choices=("embedded", "remote"),
+        default=None,
+        help=f"store the HTTP tests run on (default: ${BACKEND_VARIABLE} or embedded)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hand the chosen backend to the fixtures through the environment."""
+    chosen = config.getoption("--backend")
+    if chosen is not None:
+        os.environ[BACKEND_VARIABLE] = chosen
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which store backend the HTTP tests run on."""
+    return f"store backend: {os.environ.get(BACKEND_VARIABLE, 'embedded')}"
+
+
 GOOD = FIXTURES / "good"
 REPO = Path(__file__).parent.parent
 

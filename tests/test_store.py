@@ -181,7 +181,7 @@ def test_open_store_from_a_release(tmp_path, where):
 def test_unknown_store_setting_is_a_configuration_error(tmp_path):
     write_release(tmp_path)
     with pytest.raises(ConfigurationError):
-        open_store(Settings(root=tmp_path, dist_dir=Path(), store="sparql:http://x/"))
+        open_store(Settings(root=tmp_path, dist_dir=Path(), store="nosuch:http://x/"))
     occupied = tmp_path / "occupied"
     occupied.mkdir()
     (occupied / "precious.txt").write_text("not a store")

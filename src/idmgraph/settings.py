@@ -71,6 +71,12 @@ class Settings:
         "Remote endpoints a SERVICE clause may reach (comma-separated); empty means SERVICE "
         "reaches no network.",
     )
+    remote_graph_store_url: str | None = _setting(
+        None,
+        "SPARQL 1.1 Graph Store Protocol URL of the remote store 'idmgraph publish' loads the "
+        "release into (store='sparql:...'); credentials come only from IDMGRAPH_REMOTE_USER "
+        "and IDMGRAPH_REMOTE_PASSWORD.",
+    )
     query_workers: int = _setting(
         2, "Worker processes evaluating SPARQL queries, so a runaway query can be stopped."
     )

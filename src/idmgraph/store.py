@@ -312,6 +312,16 @@ class CachedStore:
 def open_store(settings: Settings) -> Store:
     """The store ``settings.store`` names, holding the release in ``settings.release_dir``."""
     release = read_release(settings.release_dir)
+    if settings.store.startswith("sparql:"):
+        # imported here: the remote backend builds on this module's answer records
+        from idmgraph.remote import Remote, RemoteStore
+
+        remote = RemoteStore(
+            Remote.from_settings(settings),
+            expected_version=release.version,
+            service_allowlist=settings.service_allowlist,
+        )
+        return CachedStore(remote)
     if settings.store == MEMORY:
         source = StoreSource(path=release.dataset_file, format="nquads")
     elif settings.store.startswith("oxigraph:"):
@@ -320,8 +330,8 @@ def open_store(settings: Settings) -> Store:
         source = StoreSource(path=directory, format=None)
     else:
         raise ConfigurationError(
-            f"store={settings.store!r}: expected 'oxigraph:memory' or 'oxigraph:PATH' "
-            "(a remote SPARQL store is not available yet)"
+            f"store={settings.store!r}: expected 'oxigraph:memory', 'oxigraph:PATH' "
+            "or 'sparql:QUERY_URL'"
         )
     inner = OxigraphStore(source, version=release.version, workers=settings.query_workers)
     return CachedStore(inner)

@@ -16,8 +16,9 @@ import pytest
 import uvicorn
 
 from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.store import CachedStore, Store
 from idmgraph.web.app import create_app
+from tests.remoteserver import dataset_store
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"
@@ -41,7 +42,7 @@ class Endpoint:
     """The running test server."""
 
     base: str
-    store: OxigraphStore
+    store: Store
     settings: Settings
     blocked: Canary  # a SERVICE target not on the allow-list: must receive nothing
     allowed: Canary  # a SERVICE target on the allow-list
@@ -113,28 +114,30 @@ def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
         service_allowlist=(allowed.url,),
         query_workers=2,
     )
-    store = OxigraphStore.from_file(FIXTURE, workers=settings.query_workers)
-    app = create_app(settings, CachedStore(store))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield Endpoint(
-        base=f"http://127.0.0.1:{port}",
-        store=store,
-        settings=settings,
-        blocked=blocked,
-        allowed=allowed,
-    )
-    server.should_exit = True
-    thread.join(timeout=10)
+    with dataset_store(
+        FIXTURE, workers=settings.query_workers, service_allowlist=settings.service_allowlist
+    ) as store:
+        app = create_app(settings, CachedStore(store))
+        port = free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        yield Endpoint(
+            base=f"http://127.0.0.1:{port}",
+            store=store,
+            settings=settings,
+            blocked=blocked,
+            allowed=allowed,
+        )
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ from idmgraph.build import build
 from idmgraph.diff import diff_command
 from idmgraph.importer import import_report
 from idmgraph.settings import Settings
-from idmgraph.store import OxigraphStore
 from idmgraph.web import changes
 from idmgraph.web.app import create_app
+from tests.remoteserver import dataset_store
 
 REPO = Path(__file__).parent.parent.parent
 FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
@@ -44,23 +44,23 @@ def _free_port() -> int:
 
 def _serve(settings: Settings) -> Iterator[str]:
     release = settings.release_dir / "idmgraph.nq"
-    store = OxigraphStore.from_file(release, workers=settings.query_workers)
-    app = create_app(settings, store)
-    app.include_router(changes.router(settings, store))
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with dataset_store(release, workers=settings.query_workers) as store:
+        app = create_app(settings, store)
+        app.include_router(changes.router(settings, store))
+        port = _free_port()
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

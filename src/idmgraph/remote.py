@@ -1,0 +1,291 @@
+"""A store backed by a remote SPARQL 1.1 service (``store = "sparql:QUERY_URL"``).
+
+Queries go over HTTP with httpx, not SPARQLWrapper: SPARQLWrapper blocks on urllib (a thread
+per query), its timeout bounds each socket read rather than the whole answer, and a request in
+flight cannot be cancelled when the client goes away. httpx's async client is awaited under
+``asyncio.timeout``, so the deadline holds whatever the remote does.
+
+Everything the endpoint promises is checked here, before a byte leaves: updates (LOAD
+included) are refused, SERVICE reaches only the allow-list, syntax errors are reported by
+Oxigraph's own parser with the client's line and column. The answer arrives in the requested
+format and is handed through unless the row cap cuts it (then it is re-serialised, exactly as
+the embedded store does). The remote store holds each release in versioned graphs named by a
+pointer graph (see :mod:`idmgraph.publish`); queries see only the version the pointer named
+when the store started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import islice
+
+import httpx
+import pyoxigraph
+
+from idmgraph import formats
+from idmgraph.errors import (
+    BadRequest,
+    ConfigurationError,
+    NotAcceptable,
+    QueryTimeout,
+    UpdateRefused,
+)
+from idmgraph.evaluate import _POSITION, Term, _serialise_solutions
+from idmgraph.querytext import inspect_query
+from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, rewrite, unversion
+from idmgraph.settings import Settings
+from idmgraph.store import AnswerKind, QueryAnswer
+
+SCHEME = "sparql:"
+USER_VARIABLE = "IDMGRAPH_REMOTE_USER"
+PASSWORD_VARIABLE = "IDMGRAPH_REMOTE_PASSWORD"  # noqa: S105 - a variable's name, not a secret
+POINTER_GRAPH = INTERNAL + "current"
+HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
+HAS_PART = "http://purl.org/dc/terms/hasPart"
+TRIPLES = "http://rdfs.org/ns/void#triples"
+LOAD_MARKER = INTERNAL + "marker"
+POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> ?p ?o }} }}"
+# Formats an Oxigraph server writes; others are fetched in a lossless one and converted here.
+_WIRE = {"csv": "tsv", "jsonld": "ntriples", "nquads": "ntriples", "trig": "ntriples"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Remote:
+    """Where a remote store answers and how to authenticate to it."""
+
+    query_url: str
+    graph_store_url: str | None = None
+    user: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> Remote:
+        """The remote ``settings.store`` names; credentials only from the environment."""
+        if not settings.store.startswith(SCHEME):
+            raise ConfigurationError(f"store={settings.store!r} is not 'sparql:QUERY_URL'")
+        env = os.environ if environ is None else environ
+        return cls(
+            query_url=settings.store.removeprefix(SCHEME),
+            graph_store_url=settings.remote_graph_store_url,
+            user=env.get(USER_VARIABLE),
+            password=env.get(PASSWORD_VARIABLE),
+        )
+
+    @property
+    def auth(self) -> httpx.BasicAuth | None:
+        """HTTP Basic credentials, when a user is set."""
+        return httpx.BasicAuth(self.user, self.password or "") if self.user else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pointer:
+    """What the pointer graph says: the version served and its versioned graphs."""
+
+    version: str
+    marker: str  # versioned graph = the release's graph IRI + marker
+    graphs: tuple[str, ...]  # versioned names
+    triples: int
+
+
+def parse_pointer(body: bytes) -> Pointer | None:
+    """Read the JSON answer of :data:`POINTER_QUERY`; None when no release was published."""
+    solutions = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    values: dict[str, list[str]] = {}
+    for row in solutions:
+        predicate, value = row["p"], row["o"]
+        if predicate is not None and value is not None:
+            values.setdefault(predicate.value, []).append(value.value)
+    if HAS_VERSION not in values:
+        return None
+    return Pointer(
+        version=values[HAS_VERSION][0],
+        marker=values[LOAD_MARKER][0],
+        graphs=tuple(sorted(values.get(HAS_PART, []))),
+        triples=int(values[TRIPLES][0]),
+    )
+
+
+class RemoteStore:
+    """The current release of a remote SPARQL store, queried within our own limits."""
+
+    def __init__(
+        self,
+        remote: Remote,
+        *,
+        expected_version: str | None = None,
+        service_allowlist: tuple[str, ...] = (),
+    ) -> None:
+        self._remote = remote
+        self._expected = expected_version
+        self._allowed = service_allowlist
+        self._client: httpx.AsyncClient | None = None
+        self._pointer = Pointer(version=expected_version or "", marker="", graphs=(), triples=0)
+        self._versioned: dict[str, str] = {}
+
+    @property
+    def version(self) -> str:
+        """Version of the release the pointer graph names."""
+        return self._pointer.version
+
+    async def start(self) -> None:
+        """Read the pointer graph; refuse a store holding another release than expected."""
+        self._client = httpx.AsyncClient(auth=self._remote.auth, timeout=60)
+        response = await self._post({"query": POINTER_QUERY}, media_type="json", timeout=60)
+        pointer = parse_pointer(response)
+        if pointer is None:
+            raise ConfigurationError(
+                f"{self._remote.query_url}: no idmgraph release published; run 'idmgraph publish'"
+            )
+        if self._expected is not None and pointer.version != self._expected:
+            raise ConfigurationError(
+                f"{self._remote.query_url} serves release {pointer.version}, the release folder "
+                f"holds {self._expected}; run 'idmgraph publish'"
+            )
+        self._pointer = pointer
+        self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
+
+    async def close(self) -> None:
+        """Close the HTTP connections."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def graphs(self) -> tuple[str, ...]:
+        """IRIs of the release's named graphs, sorted."""
+        return tuple(sorted(self._versioned))
+
+    def triple_count(self) -> int:
+        """Number of statements of the release."""
+        return self._pointer.triples
+
+    async def query(
+        self,
+        sparql: str,
+        *,
+        format: formats.Format,  # noqa: A002 - the registry's own word
+        base_iri: str | None = None,
+        default_graphs: tuple[str, ...] | None = None,
+        named_graphs: tuple[str, ...] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        timeout: float,
+        max_rows: int,
+    ) -> QueryAnswer:
+        """Send a checked, rewritten query; past ``timeout`` seconds it is abandoned (503)."""
+        kind = self._check(sparql, format, base_iri=base_iri)
+        try:
+            text = rewrite(
+                sparql, graphs=self._versioned, base_iri=base_iri, substitutions=substitutions
+            )
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        data: dict[str, str | list[str]] = {"query": text}
+        if default_graphs is not None or named_graphs is not None:
+            data["default-graph-uri"] = [self._graph(iri) for iri in default_graphs or ()]
+            data["named-graph-uri"] = [self._graph(iri) for iri in named_graphs or ()]
+        elif not inspect_query(sparql).has_dataset:
+            # the union of the current version's graphs, and nothing else, as on the embedded
+            data["default-graph-uri"] = data["named-graph-uri"] = list(self._pointer.graphs)
+        wire = formats.by_name(_WIRE.get(format.name, format.name))
+        body = await self._post(data, media_type=wire.name, timeout=timeout)
+        return _capped(unversion(body, self._pointer.marker), kind, format, wire, max_rows)
+
+    def _graph(self, iri: str) -> str:
+        return self._versioned.get(iri, HIDDEN if is_internal(iri) else iri)
+
+    def _check(self, sparql: str, fmt: formats.Format, *, base_iri: str | None) -> AnswerKind:
+        shape = inspect_query(sparql)
+        if shape.is_update:
+            raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
+        for target in shape.services:
+            if target is None or target not in self._allowed:
+                raise BadRequest(f"SERVICE <{target}> is not allowed; no query reaches it")
+        if not shape.services:  # parsing an ASK evaluates it: only without SERVICE
+            _check_syntax(sparql, base_iri)
+        kind = {"ASK": AnswerKind.ASK, "SELECT": AnswerKind.SELECT}.get(
+            shape.form or "", AnswerKind.GRAPH
+        )
+        wanted = formats.Kind.GRAPH if kind is AnswerKind.GRAPH else formats.Kind.RESULTS
+        if fmt.kind is not wanted:
+            raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {kind.value} query")
+        return kind
+
+    async def _post(self, data: Mapping[str, object], *, media_type: str, timeout: float) -> bytes:
+        if self._client is None:
+            raise RuntimeError("the store was not started")
+        accept = formats.by_name(media_type).content_type
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self._client.post(
+                    self._remote.query_url, data=data, headers={"Accept": accept}
+                )
+        except TimeoutError:
+            raise QueryTimeout(f"the query ran past {timeout:g} s and was abandoned") from None
+        except httpx.HTTPError as exc:
+            raise QueryTimeout(f"the remote store did not answer: {exc}") from None
+        if response.status_code == 400:
+            raise BadRequest(f"the remote store refused the query: {response.text[:500]}")
+        if response.status_code != 200:
+            raise QueryTimeout(f"the remote store answered {response.status_code}")
+        return response.content
+
+
+def _check_syntax(sparql: str, base_iri: str | None) -> None:
+    """Parse with Oxigraph on an empty store, so errors read as on the embedded store."""
+    try:
+        pyoxigraph.Store().query(sparql, base_iri=base_iri)
+    except SyntaxError as exc:
+        position = _POSITION.search(str(exc))
+        raise BadRequest(
+            str(exc),
+            line=int(position.group(1)) if position else None,
+            column=int(position.group(2)) if position else None,
+        ) from None
+
+
+def _capped(
+    body: bytes, kind: AnswerKind, fmt: formats.Format, wire: formats.Format, max_rows: int
+) -> QueryAnswer:
+    """The answer as received when it fits the cap; otherwise its first rows, re-serialised."""
+    if kind is AnswerKind.ASK:
+        if wire.name != fmt.name:
+            parsed = pyoxigraph.parse_query_results(body, format=_results(wire))
+            assert isinstance(parsed, pyoxigraph.QueryBoolean)
+            body = parsed.serialize(format=_results(fmt)) or b""
+        return QueryAnswer(kind=kind, format=fmt, body=body, rows=1)
+    if kind is AnswerKind.SELECT:
+        rows = sum(1 for _ in islice(_solutions(body, wire), max_rows + 1))
+        if rows <= max_rows and wire.name == fmt.name:
+            return QueryAnswer(kind=kind, format=fmt, body=body, rows=rows)
+        reply = _serialise_solutions(_solutions(body, wire), fmt, max_rows)
+        return QueryAnswer(
+            kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
+        )
+    rdf = wire.oxigraph
+    assert isinstance(rdf, pyoxigraph.RdfFormat)
+    triples = [quad.triple for quad in islice(pyoxigraph.parse(body, format=rdf), max_rows + 1)]
+    if len(triples) <= max_rows and wire.name == fmt.name:
+        return QueryAnswer(kind=kind, format=fmt, body=body, rows=len(triples))
+    out = fmt.oxigraph
+    assert isinstance(out, pyoxigraph.RdfFormat)
+    return QueryAnswer(
+        kind=kind,
+        format=fmt,
+        body=pyoxigraph.serialize(triples[:max_rows], format=out) or b"",
+        truncated=len(triples) > max_rows,
+        rows=min(len(triples), max_rows),
+    )
+
+
+def _solutions(body: bytes, wire: formats.Format) -> pyoxigraph.QuerySolutions:
+    parsed = pyoxigraph.parse_query_results(body, format=_results(wire))
+    assert isinstance(parsed, pyoxigraph.QuerySolutions)
+    return parsed
+
+
+def _results(fmt: formats.Format) -> pyoxigraph.QueryResultsFormat:
+    assert isinstance(fmt.oxigraph, pyoxigraph.QueryResultsFormat)
+    return fmt.oxigraph

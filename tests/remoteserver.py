@@ -1,0 +1,142 @@
+"""A real ``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1, for the remote-store tests.
+
+Which backend the HTTP tests run on: ``--backend remote`` or ``IDMGRAPH_TEST_BACKEND=remote``
+(default ``embedded``). Each remote store gets its own in-memory server, killed when the
+fixture ends, and with the test process (PR_SET_PDEATHSIG) if that dies first.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from idmgraph.publish import publish_dataset, publish_remote
+from idmgraph.remote import Remote, RemoteStore
+from idmgraph.settings import Settings
+from idmgraph.store import OxigraphStore, Store
+
+BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
+REMOTE_TIMEOUT_S = 10  # the server's own limit on a query we have abandoned
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    """A running ``oxigraph serve`` and its protocol URLs."""
+
+    base: str
+
+    @property
+    def query_url(self) -> str:
+        """SPARQL query endpoint."""
+        return self.base + "/query"
+
+    @property
+    def store_url(self) -> str:
+        """Graph Store Protocol endpoint."""
+        return self.base + "/store"
+
+    def remote(self) -> Remote:
+        """The Remote naming this server, without credentials."""
+        return Remote(query_url=self.query_url, graph_store_url=self.store_url)
+
+
+def _executable() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if found is None:
+        raise RuntimeError("the 'oxigraph' command is missing: pip install -e '.[test]'")
+    return found
+
+
+def _die_with_parent() -> None:
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def oxigraph_server() -> Iterator[OxigraphServer]:
+    """Start an in-memory ``oxigraph serve`` on a free loopback port; stop it on exit."""
+    port = _free_port()
+    command = [_executable(), "serve", "--bind", f"127.0.0.1:{port}"]
+    command += ["--timeout-s", str(REMOTE_TIMEOUT_S)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - started before any test thread matters
+    )
+    server = OxigraphServer(base=f"http://127.0.0.1:{port}")
+    try:
+        _wait_ready(server, process)
+        yield server
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _wait_ready(server: OxigraphServer, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            httpx.get(server.query_url, params={"query": "ASK {}"}, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError("oxigraph serve did not start")
+
+
+def backend() -> str:
+    """The backend the HTTP tests run on: ``embedded`` or ``remote``."""
+    return os.environ.get(BACKEND_VARIABLE, "embedded")
+
+
+@contextmanager
+def dataset_store(
+    dataset: Path, *, workers: int, service_allowlist: tuple[str, ...] = ()
+) -> Iterator[Store]:
+    """The store the HTTP tests run on, holding ``dataset`` (N-Quads or TriG)."""
+    version = hashlib.sha256(dataset.read_bytes()).hexdigest()[:16]
+    if backend() != "remote":
+        yield OxigraphStore.from_file(dataset, version=version, workers=workers)
+        return
+    with oxigraph_server() as server:
+        publish_dataset(server.remote(), dataset, version=version)
+        yield RemoteStore(
+            server.remote(), expected_version=version, service_allowlist=service_allowlist
+        )
+
+
+@contextmanager
+def release_settings(settings: Settings) -> Iterator[Settings]:
+    """``settings``, pointed at a remote store the release was published to when remote."""
+    if backend() != "remote":
+        yield settings
+        return
+    with oxigraph_server() as server:
+        remote = dataclasses.replace(
+            settings, store="sparql:" + server.query_url, remote_graph_store_url=server.store_url
+        )
+        publish_remote(remote, environ={})
+        yield remote

@@ -134,8 +134,16 @@ class RemoteStore:
     async def start(self) -> None:
         """Read the pointer graph; refuse a store holding another release than expected."""
         self._client = httpx.AsyncClient(auth=self._remote.auth, timeout=60)
-        response = await self._post({"query": POINTER_QUERY}, media_type="json", timeout=60)
-        pointer = parse_pointer(response)
+        try:
+            pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
+        except BaseException:
+            await self.close()  # a store that did not start holds no connection
+            raise
+        self._pointer = pointer
+        self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
+
+    def _checked(self, answer: bytes) -> Pointer:
+        pointer = parse_pointer(answer)
         if pointer is None:
             raise ConfigurationError(
                 f"{self._remote.query_url}: no idmgraph release published; run 'idmgraph publish'"
@@ -145,8 +153,7 @@ class RemoteStore:
                 f"{self._remote.query_url} serves release {pointer.version}, the release folder "
                 f"holds {self._expected}; run 'idmgraph publish'"
             )
-        self._pointer = pointer
-        self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
+        return pointer
 
     async def close(self) -> None:
         """Close the HTTP connections."""
@@ -190,7 +197,7 @@ class RemoteStore:
             # the union of the current version's graphs, and nothing else, as on the embedded
             data["default-graph-uri"] = data["named-graph-uri"] = list(self._pointer.graphs)
         wire = formats.by_name(_WIRE.get(format.name, format.name))
-        body = await self._post(data, media_type=wire.name, timeout=timeout)
+        body = await self._post(data, wire.name, timeout)
         return _capped(unversion(body, self._pointer.marker), kind, format, wire, max_rows)
 
     def _graph(self, iri: str) -> str:
@@ -213,7 +220,7 @@ class RemoteStore:
             raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {kind.value} query")
         return kind
 
-    async def _post(self, data: Mapping[str, object], *, media_type: str, timeout: float) -> bytes:
+    async def _post(self, data: Mapping[str, object], media_type: str, timeout: float) -> bytes:
         if self._client is None:
             raise RuntimeError("the store was not started")
         accept = formats.by_name(media_type).content_type

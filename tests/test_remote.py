@@ -1,0 +1,271 @@
+"""The remote store against a real ``oxigraph serve``: atomic publishing, limits, credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import dataclasses
+import http.server
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from idmgraph import formats
+from idmgraph.errors import BadRequest, ConfigurationError, QueryTimeout, UpdateRefused
+from idmgraph.publish import PublishFailed, publish_dataset
+from idmgraph.remote import (
+    PASSWORD_VARIABLE,
+    POINTER_GRAPH,
+    USER_VARIABLE,
+    Remote,
+    RemoteStore,
+)
+from idmgraph.settings import Settings
+from tests.remoteserver import OxigraphServer, oxigraph_server
+
+FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
+REPORT = "https://w3id.org/idmgraph/id/source/fixture-report"
+JSON = formats.by_name("json")
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
+
+
+@pytest.fixture
+def server() -> Iterator[OxigraphServer]:
+    with oxigraph_server() as running:
+        yield running
+
+
+@pytest.fixture
+def grown(tmp_path: Path) -> Path:
+    """The fixture dataset with one more statement in the report graph, as N-Quads."""
+    store = ox.Store()
+    store.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    store.add(
+        ox.Quad(
+            ox.NamedNode(REPORT),
+            ox.NamedNode("http://purl.org/dc/terms/title"),
+            ox.Literal("grown"),
+            ox.NamedNode(REPORT),
+        )
+    )
+    path = tmp_path / "grown.nq"
+    store.dump(str(path), format=ox.RdfFormat.N_QUADS)
+    return path
+
+
+def _size(path: Path) -> int:
+    store = ox.Store()
+    store.load(path=str(path), format=formats.by_extension(path.suffix).oxigraph)  # type: ignore[arg-type]
+    return len(store)
+
+
+def _all_graphs(server: OxigraphServer) -> set[str]:
+    """Every named graph the server holds, read past RemoteStore (which hides them)."""
+    answer = httpx.post(
+        server.query_url,
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
+        headers={"Accept": JSON.content_type},
+    )
+    rows = ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
+    return {row["g"].value for row in rows}  # type: ignore[union-attr,index]
+
+
+async def _count(store: RemoteStore, sparql: str = COUNT, **options: object) -> int:
+    answer = await store.query(sparql, format=JSON, timeout=10, max_rows=100, **options)  # type: ignore[arg-type]
+    rows = list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+    if sparql == COUNT:
+        return int(rows[0]["n"].value)
+    return len(rows)
+
+
+def _serve(remote: Remote, version: str, sparql: str = COUNT) -> int:
+    async def run() -> int:
+        store = RemoteStore(remote, expected_version=version)
+        await store.start()
+        try:
+            return await _count(store, sparql)
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def test_publish_switches_then_drops_the_old_version(server, grown):
+    first = publish_dataset(server.remote(), FIXTURE, version="one")
+    assert first.replaced is None
+    assert _serve(server.remote(), "one") == _size(FIXTURE)
+    second = publish_dataset(server.remote(), grown, version="two", expected_triples=_size(grown))
+    assert (second.replaced, second.dropped) == ("one", len(first.graphs))
+    assert _serve(server.remote(), "two") == _size(FIXTURE) + 1
+    # only the new version's graphs and the pointer are left
+    assert _all_graphs(server) == {g + second.marker for g in second.graphs} | {POINTER_GRAPH}
+    with pytest.raises(ConfigurationError, match="serves release two"):
+        _serve(server.remote(), "one")
+
+
+def test_a_wrong_triple_count_leaves_the_old_version_served(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    before = _all_graphs(server)
+    with pytest.raises(PublishFailed, match="the release has"):
+        publish_dataset(server.remote(), grown, version="two", expected_triples=_size(grown) + 5)
+    assert _all_graphs(server) == before  # the loaded graphs were dropped again
+    assert _serve(server.remote(), "one") == _size(FIXTURE)
+
+
+def test_a_failed_load_leaves_the_old_version_served(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    broken = dataclasses.replace(server.remote(), graph_store_url=server.base + "/no-such-path")
+    with pytest.raises(PublishFailed, match="nothing was switched"):
+        publish_dataset(broken, grown, version="two")
+    assert _serve(server.remote(), "one") == _size(FIXTURE)
+
+
+@pytest.fixture
+def published(server: OxigraphServer) -> tuple[RemoteStore, OxigraphServer]:
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    return RemoteStore(server.remote(), expected_version="one"), server
+
+
+def _within(store: RemoteStore, body: object) -> object:
+    async def run() -> object:
+        await store.start()
+        try:
+            return await body(store)  # type: ignore[operator]
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
+def test_queries_see_only_the_current_version(published):
+    store, _server = published
+
+    async def body(store: RemoteStore) -> tuple[int, ...]:
+        hidden = f"SELECT * WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}"
+        graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        answer = await store.query(graphs, format=JSON, timeout=10, max_rows=100)
+        named = {
+            row["g"].value
+            for row in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        }  # type: ignore[union-attr,index]
+        assert named == set(store.graphs())
+        return (
+            await _count(store, hidden),
+            await _count(store, f"SELECT * FROM <{POINTER_GRAPH}> WHERE {{ ?s ?p ?o }}"),
+            await _count(
+                store, "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=(POINTER_GRAPH,)
+            ),
+            await _count(store, f"SELECT * WHERE {{ GRAPH <{REPORT}> {{ ?s ?p ?o }} }}"),
+        )
+
+    pointer, from_pointer, named_pointer, report = _within(store, body)  # type: ignore[misc]
+    assert (pointer, from_pointer, named_pointer) == (0, 0, 0)
+    assert report > 0
+
+
+def test_timeouts_row_caps_and_refusals_hold(published):
+    store, server = published
+
+    async def body(store: RemoteStore) -> None:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout):
+            await store.query(RUNAWAY, format=JSON, timeout=0.5, max_rows=10)
+        assert time.monotonic() - started < 3
+        capped = await store.query(
+            "SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3
+        )
+        rows = list(ox.parse_query_results(capped.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+        assert (capped.truncated, capped.rows, len(rows)) == (True, 3, 3)
+        for update in (
+            "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }",
+            f"LOAD <{server.base}/store?default>",
+            "DROP ALL",
+        ):
+            with pytest.raises(UpdateRefused):
+                await store.query(update, format=JSON, timeout=10, max_rows=10)
+        with pytest.raises(BadRequest, match="SERVICE"):
+            await store.query(
+                f"SELECT * WHERE {{ SERVICE <{server.query_url}> {{ ?s ?p ?o }} }}",
+                format=JSON, timeout=10, max_rows=10,
+            )  # fmt: skip
+        with pytest.raises(BadRequest) as syntax:
+            await store.query("SELECT * WHERE {\n  ?s ?p }", format=JSON, timeout=10, max_rows=10)
+        assert syntax.value.extra["line"] == 2
+
+    before = _all_graphs(server)
+    _within(store, body)
+    assert _all_graphs(server) == before
+    assert _serve(server.remote(), "one") == _size(FIXTURE)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A loopback SPARQL service that answers only requests with the right credentials."""
+
+    seen: list[tuple[str, str | None]] = []  # noqa: RUF012 - one test at a time uses it
+    expected = "Basic " + base64.b64encode(b"alice:s3cret w0rd").decode()
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        header = self.headers.get("authorization")
+        self.seen.append((self.command, header))
+        if header != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="test"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = json.dumps({"head": {"vars": ["p", "o"]}, "results": {"bindings": []}}).encode()
+        self.send_response(200 if self.command == "POST" else 204)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body) if self.command == "POST" else 0))
+        self.end_headers()
+        if self.command == "POST":
+            self.wfile.write(body)
+
+    do_POST = do_PUT = do_DELETE = _answer  # noqa: N815 - the names http.server dispatches on
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return
+
+
+@pytest.fixture
+def recorder() -> Iterator[str]:
+    _Recorder.seen = []
+    loopback = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=loopback.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{loopback.server_address[1]}"
+    loopback.shutdown()
+    loopback.server_close()
+
+
+def test_credentials_come_from_the_environment_and_are_sent(recorder):
+    settings = Settings(
+        store=f"sparql:{recorder}/query", remote_graph_store_url=recorder + "/store"
+    )
+    env = {USER_VARIABLE: "alice", PASSWORD_VARIABLE: "s3cret w0rd"}
+    remote = Remote.from_settings(settings, env)
+    # the store answers, but holds no release: refused at start, after an authorised request
+    with pytest.raises(ConfigurationError, match="no idmgraph release"):
+        _within(RemoteStore(remote), lambda store: asyncio.sleep(0))
+    with pytest.raises(PublishFailed):  # the recorder never holds what was PUT
+        publish_dataset(remote, FIXTURE, version="one")
+    methods = {method for method, _ in _Recorder.seen}
+    assert methods == {"POST", "PUT", "DELETE"}
+    assert all(header == _Recorder.expected for _, header in _Recorder.seen)
+    # without the variables nothing is sent, and the store refuses us
+    _Recorder.seen = []
+    with pytest.raises(QueryTimeout, match="401"):
+        _within(RemoteStore(Remote.from_settings(settings, {})), lambda store: asyncio.sleep(0))
+    assert _Recorder.seen == [("POST", None)]
+
+
+def test_no_setting_can_hold_a_credential():
+    names = [item.name for item in dataclasses.fields(Settings)]
+    assert not [name for name in names if "password" in name or "user" in name]

@@ -2,17 +2,15 @@
 
 Which backend the HTTP tests run on: ``--backend remote`` or ``IDMGRAPH_TEST_BACKEND=remote``
 (default ``embedded``). Each remote store gets its own in-memory server, killed when the
-fixture ends, and with the test process (PR_SET_PDEATHSIG) if that dies first.
+fixture ends, and with the test process (``setpriv --pdeathsig``) if that dies first.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import hashlib
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -62,9 +60,11 @@ def _executable() -> str:
     return found
 
 
-def _die_with_parent() -> None:
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+def _with_parent(command: list[str]) -> list[str]:
+    # setpriv (util-linux) asks the kernel to kill the server with the test process; a
+    # preexec_fn doing the same would run between fork and exec in a threaded process.
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", *command] if setpriv else command
 
 
 def _free_port() -> int:
@@ -80,10 +80,7 @@ def oxigraph_server() -> Iterator[OxigraphServer]:
     command = [_executable(), "serve", "--bind", f"127.0.0.1:{port}"]
     command += ["--timeout-s", str(REMOTE_TIMEOUT_S)]
     process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - started before any test thread matters
+        _with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     server = OxigraphServer(base=f"http://127.0.0.1:{port}")
     try:

@@ -1,0 +1,143 @@
+"""How a remote store is told to read only the current version: cost of each way, same run.
+
+Builds the repository's release, publishes it into a fresh ``oxigraph serve`` on 127.0.0.1
+(in memory, stopped at the end) next to a stale older load (so the store holds two versions,
+as during a publication), and times every named query with its default parameters:
+
+* embedded   the embedded store (OxigraphStore, worker processes): the baseline
+* protocol   RemoteStore: default-graph-uri and named-graph-uri list the current graphs
+* from       the same query text with FROM / FROM NAMED clauses inserted instead
+* everything no dataset at all: the remote's default graph (wrong answers: for scale only)
+
+Prints each query's median latency and its ratio to the embedded store's.
+
+    python bench/remote_dataset.py [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.remoteserver import oxigraph_server  # noqa: E402
+
+from idmgraph import formats  # noqa: E402
+from idmgraph.build import build  # noqa: E402
+from idmgraph.publish import publish_remote  # noqa: E402
+from idmgraph.queries import load_catalogue  # noqa: E402
+from idmgraph.remote import Remote, RemoteStore  # noqa: E402
+from idmgraph.remotequery import rewrite  # noqa: E402
+from idmgraph.settings import Settings  # noqa: E402
+from idmgraph.store import OxigraphStore  # noqa: E402
+
+JSON = formats.by_name("json")
+
+
+async def _median(call: Callable[[], Awaitable[object]], rounds: int) -> float:
+    await call()  # warm
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        await call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _with_from(sparql: str, graphs: list[str]) -> str:
+    clauses = " ".join(f"FROM <{g}>" for g in graphs) + " "
+    clauses += " ".join(f"FROM NAMED <{g}>" for g in graphs) + " "
+    head, where, tail = sparql.partition("\nWHERE")
+    return head + "\n" + clauses + where.lstrip("\n") + tail
+
+
+async def _run(settings: Settings, rounds: int, query_url: str) -> None:
+    catalogue = load_catalogue(ROOT / "queries", root=ROOT)
+    embedded = OxigraphStore.from_file(settings.release_dir / "idmgraph.nq", workers=2)
+    remote = RemoteStore(Remote.from_settings(settings, {}))
+    await embedded.start()
+    await remote.start()
+    versioned = list(remote._pointer.graphs)
+    graphs = dict(remote._versioned)
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def raw(text: str, dataset: bool) -> None:
+            data: dict[str, object] = {"query": text}
+            if dataset:
+                data["default-graph-uri"] = data["named-graph-uri"] = versioned
+            answer = await client.post(query_url, data=data, headers={"Accept": JSON.content_type})
+            answer.raise_for_status()
+
+        print(
+            f"{'query':34} {'embedded':>9} {'protocol':>9} {'from':>9} {'everything':>10}  ratios"
+        )
+        for query in catalogue:
+            bound = query.bindings({})
+            text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
+            cases = {
+                "embedded": lambda q=query, b=bound: embedded.query(
+                    q.sparql, format=JSON, substitutions=b, timeout=60, max_rows=10_000
+                ),
+                "protocol": lambda q=query, b=bound: remote.query(
+                    q.sparql, format=JSON, substitutions=b, timeout=60, max_rows=10_000
+                ),
+                "from": lambda t=text: raw(_with_from(t, versioned), dataset=False),
+                "everything": lambda t=text: raw(t, dataset=False),
+            }
+            medians = {name: await _median(call, rounds) for name, call in cases.items()}
+            base = medians["embedded"]
+            ratios = " ".join(
+                f"{medians[n] / base:5.2f}" for n in ("protocol", "from", "everything")
+            )
+            cells = " ".join(f"{medians[n] * 1000:8.1f}ms" for n in cases)
+            print(f"{query.name:34} {cells}  {ratios}")
+    await remote.close()
+    await embedded.close()
+
+
+def _stale_copy(dataset: Path, store_url: str) -> None:
+    """A second copy of every graph under another load marker, as a publication leaves it."""
+    store = pyoxigraph.Store()
+    store.load(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    for graph in store.named_graphs():
+        body = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        httpx.put(
+            store_url,
+            params={"graph": f"{graph.value}?idmgraph-load=inprogress"},
+            content=body,
+            headers={"Content-Type": "application/n-triples"},
+        ).raise_for_status()
+
+
+def main() -> None:
+    """Build, publish twice (a stale load stays beside the current one) and time."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    rounds = parser.parse_args().rounds
+    with tempfile.TemporaryDirectory() as folder, oxigraph_server() as server:
+        local = Settings(root=ROOT, dist_dir=Path(folder) / "dist")
+        build(local)
+        settings = Settings(
+            root=ROOT,
+            dist_dir=local.dist_dir,
+            store="sparql:" + server.query_url,
+            remote_graph_store_url=server.store_url,
+        )
+        publish_remote(settings, environ={})
+        _stale_copy(settings.release_dir / "idmgraph.nq", server.store_url)
+        asyncio.run(_run(settings, rounds, server.query_url))
+
+
+if __name__ == "__main__":
+    main()

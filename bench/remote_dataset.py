@@ -6,8 +6,10 @@ as during a publication), and times every named query with its default parameter
 
 * embedded   the embedded store (OxigraphStore, worker processes): the baseline
 * protocol   RemoteStore: default-graph-uri and named-graph-uri list the current graphs
-* from       the same query text with FROM / FROM NAMED clauses inserted instead
-* everything no dataset at all: the remote's default graph (wrong answers: for scale only)
+             (with its own checks: local parse, rewriting, row counting of the answer)
+* raw-protocol  the same rewritten text and dataset parameters, posted directly
+* from       the same rewritten text with FROM / FROM NAMED clauses inserted instead
+* everything no dataset: Oxigraph's default graph, empty here (the bare HTTP round trip)
 
 Prints each query's median latency and its ratio to the embedded store's.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
@@ -36,13 +39,14 @@ from tests.remoteserver import oxigraph_server  # noqa: E402
 from idmgraph import formats  # noqa: E402
 from idmgraph.build import build  # noqa: E402
 from idmgraph.publish import publish_remote  # noqa: E402
-from idmgraph.queries import load_catalogue  # noqa: E402
+from idmgraph.queries import QueryForm, load_catalogue  # noqa: E402
 from idmgraph.remote import Remote, RemoteStore  # noqa: E402
 from idmgraph.remotequery import rewrite  # noqa: E402
 from idmgraph.settings import Settings  # noqa: E402
 from idmgraph.store import OxigraphStore  # noqa: E402
 
 JSON = formats.by_name("json")
+NTRIPLES = formats.by_name("ntriples")
 
 
 async def _median(call: Callable[[], Awaitable[object]], rounds: int) -> float:
@@ -58,8 +62,7 @@ async def _median(call: Callable[[], Awaitable[object]], rounds: int) -> float:
 def _with_from(sparql: str, graphs: list[str]) -> str:
     clauses = " ".join(f"FROM <{g}>" for g in graphs) + " "
     clauses += " ".join(f"FROM NAMED <{g}>" for g in graphs) + " "
-    head, where, tail = sparql.partition("\nWHERE")
-    return head + "\n" + clauses + where.lstrip("\n") + tail
+    return re.sub(r"\bWHERE\s*\{", lambda found: clauses + found.group(0), sparql, count=1)
 
 
 async def _run(settings: Settings, rounds: int, query_url: str) -> None:
@@ -72,36 +75,36 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
     graphs = dict(remote._versioned)
     async with httpx.AsyncClient(timeout=60) as client:
 
-        async def raw(text: str, dataset: bool) -> None:
+        async def raw(text: str, fmt: formats.Format, *, dataset: bool) -> None:
             data: dict[str, object] = {"query": text}
             if dataset:
                 data["default-graph-uri"] = data["named-graph-uri"] = versioned
-            answer = await client.post(query_url, data=data, headers={"Accept": JSON.content_type})
-            answer.raise_for_status()
+            answer = await client.post(query_url, data=data, headers={"Accept": fmt.content_type})
+            if answer.status_code != 200:
+                raise RuntimeError(f"{answer.status_code}: {answer.text[:300]}\n{text[:2000]}")
 
-        print(
-            f"{'query':34} {'embedded':>9} {'protocol':>9} {'from':>9} {'everything':>10}  ratios"
-        )
+        names = ("embedded", "protocol", "raw-protocol", "from", "everything")
+        print(f"{'query (median ms)':38}" + "".join(f"{n:>13}" for n in names) + "  x embedded")
         for query in catalogue:
             bound = query.bindings({})
+            fmt = NTRIPLES if query.form is QueryForm.CONSTRUCT else JSON
             text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
             cases = {
-                "embedded": lambda q=query, b=bound: embedded.query(
-                    q.sparql, format=JSON, substitutions=b, timeout=60, max_rows=10_000
+                "embedded": lambda q=query, b=bound, f=fmt: embedded.query(
+                    q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
                 ),
-                "protocol": lambda q=query, b=bound: remote.query(
-                    q.sparql, format=JSON, substitutions=b, timeout=60, max_rows=10_000
+                "protocol": lambda q=query, b=bound, f=fmt: remote.query(
+                    q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
                 ),
-                "from": lambda t=text: raw(_with_from(t, versioned), dataset=False),
-                "everything": lambda t=text: raw(t, dataset=False),
+                "raw-protocol": lambda t=text, f=fmt: raw(t, f, dataset=True),
+                "from": lambda t=text, f=fmt: raw(_with_from(t, versioned), f, dataset=False),
+                "everything": lambda t=text, f=fmt: raw(t, f, dataset=False),
             }
             medians = {name: await _median(call, rounds) for name, call in cases.items()}
             base = medians["embedded"]
-            ratios = " ".join(
-                f"{medians[n] / base:5.2f}" for n in ("protocol", "from", "everything")
-            )
-            cells = " ".join(f"{medians[n] * 1000:8.1f}ms" for n in cases)
-            print(f"{query.name:34} {cells}  {ratios}")
+            ratios = " ".join(f"{medians[n] / base:5.2f}" for n in names[1:])
+            cells = "".join(f"{medians[n] * 1000:13.1f}" for n in names)
+            print(f"{query.name:38}{cells}  {ratios}")
     await remote.close()
     await embedded.close()
 

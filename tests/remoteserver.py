@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import os
 import shutil
 import socket
@@ -28,7 +29,6 @@ from idmgraph.settings import Settings
 from idmgraph.store import OxigraphStore, Store
 
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
-REMOTE_TIMEOUT_S = 10  # the server's own limit on a query we have abandoned
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def oxigraph_server() -> Iterator[OxigraphServer]:
-    """Start an in-memory ``oxigraph serve`` on a free loopback port; stop it on exit."""
+def oxigraph_server(*, query_timeout: float = 10.0) -> Iterator[OxigraphServer]:
+    """Start an in-memory ``oxigraph serve`` on a free loopback port; stop it on exit.
+
+    Its own timeout follows ours: a query we abandon at ``query_timeout`` would otherwise go
+    on using a core of this machine and slow the next tests down.
+    """
     port = _free_port()
     command = [_executable(), "serve", "--bind", f"127.0.0.1:{port}"]
-    command += ["--timeout-s", str(REMOTE_TIMEOUT_S)]
+    command += ["--timeout-s", str(math.ceil(query_timeout) + 1)]
     process = subprocess.Popen(
         _with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -111,14 +115,18 @@ def backend() -> str:
 
 @contextmanager
 def dataset_store(
-    dataset: Path, *, workers: int, service_allowlist: tuple[str, ...] = ()
+    dataset: Path,
+    *,
+    workers: int,
+    service_allowlist: tuple[str, ...] = (),
+    query_timeout: float = 10.0,
 ) -> Iterator[Store]:
     """The store the HTTP tests run on, holding ``dataset`` (N-Quads or TriG)."""
     version = hashlib.sha256(dataset.read_bytes()).hexdigest()[:16]
     if backend() != "remote":
         yield OxigraphStore.from_file(dataset, version=version, workers=workers)
         return
-    with oxigraph_server() as server:
+    with oxigraph_server(query_timeout=query_timeout) as server:
         publish_dataset(server.remote(), dataset, version=version)
         yield RemoteStore(
             server.remote(), expected_version=version, service_allowlist=service_allowlist
@@ -131,7 +139,7 @@ def release_settings(settings: Settings) -> Iterator[Settings]:
     if backend() != "remote":
         yield settings
         return
-    with oxigraph_server() as server:
+    with oxigraph_server(query_timeout=settings.query_timeout) as server:
         remote = dataclasses.replace(
             settings, store="sparql:" + server.query_url, remote_graph_store_url=server.store_url
         )

@@ -269,3 +269,15 @@ def test_credentials_come_from_the_environment_and_are_sent(recorder):
 def test_no_setting_can_hold_a_credential():
     names = [item.name for item in dataclasses.fields(Settings)]
     assert not [name for name in names if "password" in name or "user" in name]
+
+
+def test_a_running_store_follows_a_publication(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    store = RemoteStore(server.remote(), expected_version="one", refresh_seconds=0)
+
+    async def body(store: RemoteStore) -> tuple[int, str, int, str]:
+        before = await _count(store), store.version
+        publish_dataset(server.remote(), grown, version="two")  # drops the graphs of "one"
+        return (*before, await _count(store), store.version)
+
+    assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")

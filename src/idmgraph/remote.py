@@ -10,8 +10,9 @@ included) are refused, SERVICE reaches only the allow-list, syntax errors are re
 Oxigraph's own parser with the client's line and column. The answer arrives in the requested
 format and is handed through unless the row cap cuts it (then it is re-serialised, exactly as
 the embedded store does). The remote store holds each release in versioned graphs named by a
-pointer graph (see :mod:`idmgraph.publish`); queries see only the version the pointer named
-when the store started.
+pointer graph (see :mod:`idmgraph.publish`); the store reads the pointer when it starts
+(refusing another version than the release folder's) and again every few seconds, so queries
+follow a publication made while serving, whose switch drops the graphs read until then.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 HAS_PART = "http://purl.org/dc/terms/hasPart"
 TRIPLES = "http://rdfs.org/ns/void#triples"
 LOAD_MARKER = INTERNAL + "marker"
+REFRESH_SECONDS = 5.0  # how often the pointer graph is read again while serving
 POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> ?p ?o }} }}"
 # Formats an Oxigraph server writes; others are fetched in a lossless one and converted here.
 _WIRE = {"csv": "tsv", "jsonld": "ntriples", "nquads": "ntriples", "trig": "ntriples"}
@@ -118,6 +120,7 @@ class RemoteStore:
         *,
         expected_version: str | None = None,
         service_allowlist: tuple[str, ...] = (),
+        refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
         self._remote = remote
         self._expected = expected_version
@@ -125,6 +128,8 @@ class RemoteStore:
         self._client: httpx.AsyncClient | None = None
         self._pointer = Pointer(version=expected_version or "", marker="", graphs=(), triples=0)
         self._versioned: dict[str, str] = {}
+        self._refresh = refresh_seconds
+        self._next_refresh = 0.0
 
     @property
     def version(self) -> str:
@@ -139,8 +144,24 @@ class RemoteStore:
         except BaseException:
             await self.close()  # a store that did not start holds no connection
             raise
+        self._follow(pointer)
+
+    def _follow(self, pointer: Pointer) -> None:
         self._pointer = pointer
         self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
+        self._next_refresh = asyncio.get_running_loop().time() + self._refresh
+
+    async def _refreshed(self) -> None:
+        """Follow a publication made while serving: its switch drops the graphs we read."""
+        if asyncio.get_running_loop().time() < self._next_refresh:
+            return
+        self._next_refresh = float("inf")  # one refresh at a time
+        try:
+            pointer = parse_pointer(await self._post({"query": POINTER_QUERY}, "json", 10))
+        finally:
+            self._next_refresh = asyncio.get_running_loop().time() + self._refresh
+        if pointer is not None:
+            self._follow(pointer)
 
     def _checked(self, answer: bytes) -> Pointer:
         pointer = parse_pointer(answer)
@@ -183,6 +204,7 @@ class RemoteStore:
     ) -> QueryAnswer:
         """Send a checked, rewritten query; past ``timeout`` seconds it is abandoned (503)."""
         kind = self._check(sparql, format, base_iri=base_iri)
+        await self._refreshed()
         try:
             text = rewrite(
                 sparql, graphs=self._versioned, base_iri=base_iri, substitutions=substitutions

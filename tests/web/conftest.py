@@ -115,7 +115,10 @@ def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
         query_workers=2,
     )
     with dataset_store(
-        FIXTURE, workers=settings.query_workers, service_allowlist=settings.service_allowlist
+        FIXTURE,
+        workers=settings.query_workers,
+        service_allowlist=settings.service_allowlist,
+        query_timeout=settings.query_timeout,
     ) as store:
         app = create_app(settings, CachedStore(store))
         port = free_port()

@@ -36,19 +36,28 @@ import httpx
 import pyoxigraph
 
 sys.path.insert(0, str(Path(__file__).parent))
-from endpoint_data import LOOKUP, QUERIES, subjects, write_dataset
+from endpoint_data import LOOKUP, QUERIES, named_queries, subjects, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 FIXTURE = ROOT / "tests" / "fixtures" / "endpoint" / "graph.trig"
 BIN = Path(sys.executable).parent
 JSON = "application/sparql-results+json"
+# Each wrk thread asks for subjects of its own, under a nonce unique to the run, so that no
+# request repeats one made before and no cache can answer it.
 WRK_SCRIPT = """
-counter = 0
-init = function(args) counter = math.random(1, 1000000000) end
-request = function()
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  counter = 0
+  nonce = args[1] .. "-" .. tostring(tid)
+end
+function request()
   counter = counter + 1
-  return wrk.format("GET", wrk.path .. "{prefix}" .. counter .. "{suffix}")
+  return wrk.format("GET", wrk.path .. "{prefix}" .. nonce .. "-" .. counter .. "{suffix}")
 end
 """
 
@@ -223,7 +232,7 @@ def wrk(
         suffix = urllib.parse.quote(f">{tail}")
         script = OUT / "distinct.lua"
         script.write_text(WRK_SCRIPT.replace("{prefix}", prefix).replace("{suffix}", suffix))
-        command += ["-s", str(script), base]
+        command += ["-s", str(script), base, "--", str(time.time_ns())]
     else:
         command.append(base + urllib.parse.quote(query))
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -269,7 +278,7 @@ def measure(
     try:
         with memory_watch(server):
             start(server, data)
-            for query_name, query in QUERIES.items():
+            for query_name, query in args.queries.items():
                 server.samples[query_name] = latencies(
                     server,
                     query,
@@ -310,7 +319,9 @@ def measure(
     return server
 
 
-def report(size: str, triples: int, generator: str, servers: dict[str, Server]) -> list[str]:
+def report(
+    size: str, triples: int, generator: str, servers: dict[str, Server], queries: dict[str, str]
+) -> list[str]:
     """Markdown lines for one data size, with ratios against oxigraph serve."""
     ours, base = servers["idmgraph"], servers["oxigraph"]
     rdflib = servers.get("rdflib-endpoint")
@@ -319,7 +330,7 @@ def report(size: str, triples: int, generator: str, servers: dict[str, Server]) 
     if rdflib:
         head += " rdflib-endpoint | rdflib / idmgraph |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
-    for name in [*QUERIES, "lookup"]:
+    for name in [*queries, "lookup"]:
         for label, fraction in (("p50", 0.5), ("p99", 0.99)):
             a, b = (
                 percentile(ours.samples[name], fraction),
@@ -364,7 +375,14 @@ def main() -> None:
     parser.add_argument(
         "--rdflib-max", type=int, default=1_000_000, help="largest graph rdflib-endpoint gets"
     )
+    parser.add_argument(
+        "--queries",
+        default=str(ROOT / "queries"),
+        help="folder of named queries (*.rq); the representative ones when it holds none",
+    )
     args = parser.parse_args()
+    args.queries = named_queries(Path(args.queries)) or QUERIES
+    print(f"queries: {', '.join(args.queries)}", file=sys.stderr)
     all_lines, raw = [], {}
     for size in args.sizes.split(","):
         data, generator, triples = dataset(size)
@@ -376,7 +394,7 @@ def main() -> None:
         for offset, name in enumerate(names):
             print(f"[{size}] {name} …", file=sys.stderr, flush=True)
             servers[name] = measure(name, 18700 + offset, data, lookups=lookups, args=args)
-        lines = report(size, triples, generator, servers)
+        lines = report(size, triples, generator, servers, args.queries)
         print("\n".join(lines), flush=True)
         all_lines += lines
         raw[size] = {

@@ -1,18 +1,18 @@
 """The exception tree. Web-facing errors carry the HTTP status they are answered with.
 
-    IdmGraphError
-    ├── ConfigurationError            a setting has a value that cannot be used
-    ├── SourceError                   a source file cannot be read (names file and line)
-    ├── ValidationFailed              the SHACL gate found violations; nothing was written
-    ├── ReleaseMissing                no release has been built yet
-    └── RequestError (status)         answered to an HTTP client as application/problem+json
-        ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
-        ├── NotFound (404)
-        ├── NotAcceptable (406)
-        ├── PayloadTooLarge (413)
-        ├── UnsupportedMediaType (415)
-        ├── UpdateRefused (403)       the endpoint is read-only
-        └── QueryTimeout (503)        the query ran past its time limit and was stopped
+IdmGraphError
+├── ConfigurationError            a setting has a value that cannot be used
+├── SourceError                   a source file cannot be read (names file and line)
+├── ValidationFailed              the SHACL gate found violations; nothing was written
+├── ReleaseMissing                no release has been built yet
+└── RequestError (status)         answered to an HTTP client as application/problem+json
+    ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
+    ├── NotFound (404)
+    ├── NotAcceptable (406)
+    ├── PayloadTooLarge (413)
+    ├── UnsupportedMediaType (415)
+    ├── UpdateRefused (403)       the endpoint is read-only
+    └── QueryTimeout (503)        the query ran past its time limit and was stopped
 """
 
 from __future__ import annotations

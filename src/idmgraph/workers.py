@@ -52,7 +52,7 @@ class StoreSource:
         return [str(self.path), self.format or ""]
 
 
-class WorkerGone(Exception):  # noqa: N818 - a state, not a programming error
+class WorkerGone(Exception):
     """The worker closed its socket before answering (killed, or crashed)."""
 
 

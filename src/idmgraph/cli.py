@@ -1,0 +1,224 @@
+"""The ``idmgraph`` command line: a thin layer over the pipeline functions.
+
+Each command is a pair of small functions: ``_add_<name>`` declares its arguments and
+``_run_<name>`` does the work and returns the exit status. To add a command, write the pair and
+list ``_add_<name>`` in :data:`COMMANDS`.
+
+    idmgraph build                  validate, then write the release to dist/
+    idmgraph validate [--json]      only validate; exit 1 on any violation
+    idmgraph namespaces --check     fail when namespaces.py lags behind ontology/
+    idmgraph settings               the settings table of the README
+    idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from idmgraph import __version__, namespaces
+from idmgraph.build import ensure_release, publish
+from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError
+from idmgraph.settings import Settings, documentation
+from idmgraph.sources import load
+from idmgraph.validate import VIOLATION, Violation, validate
+
+Run = Callable[[argparse.Namespace, Settings], int]
+NO_FILE = "(no data file)"
+PIPE = "\\|"  # a | inside a Markdown table cell
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; the return value is the process exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(root=args.root)
+        run: Run = args.run
+        return run(args, settings)
+    except ConfigurationError as exc:
+        _err(f"configuration error: {exc}")
+        return 2
+    except SourceError as exc:
+        _err(f"{exc}")
+        return 1
+    except IdmGraphError as exc:
+        _err(f"error: {exc}")
+        return 1
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="idmgraph", description="Build and check the idmgraph knowledge graph."
+    )
+    parser.add_argument("--version", action="version", version=f"idmgraph {__version__}")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        help="project folder (default: IDMGRAPH_ROOT or the current folder)",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+# ---------------------------------------------------------------- build
+
+
+def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("build", help="validate the sources, then write the release")
+    parser.set_defaults(run=_run_build)
+
+
+def _run_build(args: argparse.Namespace, settings: Settings) -> int:
+    del args
+    sources = load(settings)
+    report = validate(sources)
+    for item in report.results:
+        _err(violation_line(item, settings))
+    if not report.conforms:
+        _err(f"{len(report.violations)} violation(s): the release was not written")
+        return 1
+    made = publish(sources, report, settings=settings)
+    _out(
+        f"release {made.version}: {made.triples} triples in {len(made.graphs)} graphs, "
+        f"{len(made.distributions)} dumps in {made.directory}"
+    )
+    return 0
+
+
+# ---------------------------------------------------------------- validate
+
+
+def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("validate", help="run the SHACL gate without writing anything")
+    parser.add_argument("--json", action="store_true", help="print the results as a JSON list")
+    parser.set_defaults(run=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace, settings: Settings) -> int:
+    report = validate(load(settings))
+    if args.json:
+        _out(json.dumps([asdict(item) for item in report.results], indent=2, ensure_ascii=False))
+    else:
+        for item in report.results:
+            _out(violation_line(item, settings))
+        _out(f"{len(report.violations)} violation(s), {len(report.results)} result(s)")
+    return 0 if report.conforms else 1
+
+
+def violation_line(item: Violation, settings: Settings) -> str:
+    """``FILE: RESOURCE PATH VALUE — MESSAGE``, with IRIs shortened by the known prefixes."""
+    known = namespaces.prefixes(settings.data_base)
+    where = ",".join(item.files) or NO_FILE
+    parts = [_short(item.focus, known), _short(item.path, known), _short(item.value, known)]
+    message = item.message if item.severity == VIOLATION else f"{item.severity}: {item.message}"
+    return f"{where}: {' '.join(parts)} — {message}"
+
+
+def _short(term: str | None, known: dict[str, str]) -> str:
+    if term is None:
+        return "-"
+    if term.startswith(('"', "_:")):
+        return term
+    return namespaces.shorten(term, known)
+
+
+# ---------------------------------------------------------------- namespaces
+
+
+def _add_namespaces(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "namespaces", help="regenerate or check the closed idm: namespace (namespaces.py)"
+    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", action="store_true", help="rewrite namespaces.py")
+    action.add_argument("--check", action="store_true", help="exit 1 when it is out of date")
+    parser.set_defaults(run=_run_namespaces)
+
+
+def _run_namespaces(args: argparse.Namespace, settings: Settings) -> int:
+    expected = namespaces.expected_module(settings.root, base_iri=settings.base_iri)
+    target = namespaces.module_path()
+    if args.write:
+        target.write_text(expected, encoding="utf-8")
+        _out(f"wrote {target}")
+        return 0
+    if target.read_text(encoding="utf-8") != expected:
+        _err(f"{target} is out of date with ontology/: run 'idmgraph namespaces --write'")
+        return 1
+    _out("namespaces.py matches ontology/")
+    return 0
+
+
+# ---------------------------------------------------------------- settings
+
+
+def _add_settings(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("settings", help="print the settings table (Markdown)")
+    parser.set_defaults(run=_run_settings)
+
+
+def _run_settings(args: argparse.Namespace, settings: Settings) -> int:
+    del args, settings
+    _out(settings_table())
+    return 0
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, as the README shows it."""
+    rows = ["| Setting | Environment variable | Default | Meaning |", "|---|---|---|---|"]
+    for name, variable, default, help_text in documentation():
+        shown = f"`{default}`" if default else "(empty)"
+        meaning = help_text.replace("|", PIPE).replace("<", "&lt;").replace(">", "&gt;")
+        rows.append(f"| `{name}` | `{variable}` | {shown} | {meaning} |")
+    return "\n".join(rows)
+
+
+def _add_serve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "serve", help="serve the release over HTTP (built first when missing or stale)"
+    )
+    parser.add_argument("--host", help=f"interface to bind (default {Settings().host})")
+    parser.add_argument("--port", type=int, help=f"TCP port (default {Settings().port})")
+    parser.set_defaults(run=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so the build commands do not load the web stack.
+    from idmgraph.web.server import serve
+
+    settings = dataclasses.replace(
+        settings,
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+    )
+    built = ensure_release(settings)
+    _out(f"serving release {built.version} on http://{settings.host}:{settings.port}/")
+    serve(settings)
+    return 0
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_build,
+    _add_validate,
+    _add_namespaces,
+    _add_settings,
+    _add_serve,
+)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")

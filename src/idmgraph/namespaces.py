@@ -1,0 +1,275 @@
+"""Namespaces: the well-known prefixes of the release, and the closed ``idm:`` namespace.
+
+:class:`IDM` is generated from ``ontology/*.ttl`` by ``idmgraph namespaces --write`` and checked
+by ``idmgraph namespaces --check`` (CI), so a typo such as ``IDM.WorkItm`` raises instead of
+minting a new IRI.
+
+>>> str(IDM.WorkItem)
+'https://w3id.org/idmgraph/def/WorkItem'
+"""
+
+# ruff: noqa: N815 -- the generated class keeps the ontology's camelCase names
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+from idmgraph.sources import ONTOLOGY_DIR, parse_file
+
+IDM_NS = "https://w3id.org/idmgraph/def/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_CLASS_TYPES = frozenset(
+    {"http://www.w3.org/2002/07/owl#Class", "http://www.w3.org/2000/01/rdf-schema#Class"}
+)
+_PROPERTY_TYPES = frozenset(
+    {
+        "http://www.w3.org/2002/07/owl#ObjectProperty",
+        "http://www.w3.org/2002/07/owl#DatatypeProperty",
+        "http://www.w3.org/2002/07/owl#AnnotationProperty",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property",
+    }
+)
+
+# Prefixes of every dump, the JSON-LD @context and the CLI's violation lines, in this order.
+WELL_KNOWN: dict[str, str] = {
+    "idm": IDM_NS,
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "https://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    # the ontology's concept schemes, so controlled values read as status:approved
+    "status": IDM_NS + "status/",
+    "route": IDM_NS + "route/",
+    "kind": IDM_NS + "kind/",
+    "direction": IDM_NS + "direction/",
+    "area": IDM_NS + "area/",
+}
+DATA_PREFIX = "id"  # the prefix of <base>id/, where data resources live
+
+
+def prefixes(data_base: str) -> dict[str, str]:
+    """The well-known prefixes plus ``id:`` for the data namespace ``data_base``."""
+    return {**WELL_KNOWN, DATA_PREFIX: data_base}
+
+
+def shorten(iri: str, known: dict[str, str]) -> str:
+    """``iri`` as ``prefix:local`` with the longest matching namespace, else ``<iri>``."""
+    best = max(
+        (item for item in known.items() if iri.startswith(item[1])),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    if best is None:
+        return f"<{iri}>"
+    return f"{best[0]}:{iri[len(best[1]) :]}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Terms:
+    """The ``idm:`` terms an ontology declares, by kind."""
+
+    classes: frozenset[str]
+    properties: frozenset[str]
+    others: frozenset[str]  # concept schemes and anything else typed in the namespace
+
+    @property
+    def all(self) -> frozenset[str]:
+        """Every declared term."""
+        return self.classes | self.properties | self.others
+
+
+def declared_terms(triples: list[ox.Triple], namespace: str = IDM_NS) -> Terms:
+    """The terms directly in ``namespace`` (no ``/`` after it) that ``triples`` give a type."""
+    classes: set[str] = set()
+    properties: set[str] = set()
+    typed: set[str] = set()
+    for triple in triples:
+        subject = triple.subject
+        if not isinstance(subject, ox.NamedNode) or triple.predicate.value != RDF_TYPE:
+            continue
+        local = subject.value[len(namespace) :]
+        if not subject.value.startswith(namespace) or not local or "/" in local or "#" in local:
+            continue
+        kind = triple.object.value if isinstance(triple.object, ox.NamedNode) else ""
+        if kind in _CLASS_TYPES:
+            classes.add(subject.value)
+        elif kind in _PROPERTY_TYPES:
+            properties.add(subject.value)
+        typed.add(subject.value)
+    return Terms(
+        classes=frozenset(classes),
+        properties=frozenset(properties),
+        others=frozenset(typed - classes - properties),
+    )
+
+
+def ontology_terms(root: Path, *, base_iri: str) -> Terms:
+    """The ``idm:`` terms declared in ``root/ontology/*.ttl``."""
+    triples: list[ox.Triple] = []
+    for path in sorted((root / ONTOLOGY_DIR).glob("*.ttl")):
+        triples.extend(parse_file(path, root=root, base_iri=base_iri))
+    return declared_terms(triples)
+
+
+def expected_module(root: Path, *, base_iri: str) -> str:
+    """The text this module should have for the ontology under ``root``."""
+    current = module_path().read_text(encoding="utf-8")
+    return regenerate(current, ontology_terms(root, base_iri=base_iri))
+
+
+_BEGIN = "# --- generated by `idmgraph namespaces --write` from ontology/*.ttl: do not edit ---\n"
+_END = "# --- end of generated code ---\n"
+
+
+def render_block(terms: Terms) -> str:
+    """The generated :class:`IDM` class for ``terms``, between its marker lines."""
+    lines = [
+        _BEGIN,
+        "\n\n",
+        "class IDM(DefinedNamespace):\n",
+        '    """The idmgraph ontology (prefix ``idm:``), closed: unknown names raise."""\n',
+        "\n",
+        "    _fail = True\n",
+        f'    _NS = Namespace("{IDM_NS}")\n',
+    ]
+    odd = sorted(_local(iri) for iri in terms.all if not _is_identifier(_local(iri)))
+    if odd:
+        # One per line with a trailing comma, as ruff format writes it, whatever the count.
+        lines.append(
+            "    _extras = [  # noqa: RUF012 - rdflib wants a list; names that are no identifiers\n"
+        )
+        lines.extend(f'        "{name}",\n' for name in odd)
+        lines.append("    ]\n")
+    for title, group in (
+        ("Classes", terms.classes),
+        ("Properties", terms.properties),
+        ("Other terms", terms.others),
+    ):
+        names = sorted(_local(iri) for iri in group if _is_identifier(_local(iri)))
+        if names:
+            lines.append(f"\n    # {title}\n")
+            lines.extend(f"    {name}: URIRef\n" for name in names)
+    lines.extend(["\n\n", _END])
+    return "".join(lines)
+
+
+def regenerate(module_text: str, terms: Terms) -> str:
+    """``module_text`` with its generated block replaced by the one for ``terms``."""
+    head, begin, rest = module_text.partition(_BEGIN)
+    _, end, tail = rest.partition(_END)
+    if not begin or not end:
+        raise ValueError("the module has no generated block markers")
+    return head + render_block(terms) + tail
+
+
+def module_path() -> Path:
+    """The file of this module, which ``--write`` rewrites."""
+    return Path(__file__)
+
+
+def _local(iri: str) -> str:
+    return iri[len(IDM_NS) :]
+
+
+def _is_identifier(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+
+
+__all__ = ["IDM", "URIRef", "prefixes", "shorten"]
+
+# --- generated by `idmgraph namespaces --write` from ontology/*.ttl: do not edit ---
+
+
+class IDM(DefinedNamespace):
+    """The idmgraph ontology (prefix ``idm:``), closed: unknown names raise."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/idmgraph/def/")
+
+    # Classes
+    Amendment: URIRef
+    Corrigendum: URIRef
+    Edition: URIRef
+    Group: URIRef
+    JointCoordinationActivity: URIRef
+    LiaisonFlow: URIRef
+    LifecycleEvent: URIRef
+    Meeting: URIRef
+    ProgressReport: URIRef
+    Question: URIRef
+    Recommendation: URIRef
+    ReportingPeriod: URIRef
+    Resolution: URIRef
+    Roadmap: URIRef
+    Sector: URIRef
+    Source: URIRef
+    StudyGroup: URIRef
+    StudyPeriod: URIRef
+    Supplement: URIRef
+    TechnicalReport: URIRef
+    TemporaryDocument: URIRef
+    Text: URIRef
+    WorkItem: URIRef
+    WorkPlan: URIRef
+    Workshop: URIRef
+
+    # Properties
+    activityArea: URIRef
+    agreedAt: URIRef
+    amendmentTo: URIRef
+    coordinatesWith: URIRef
+    corrigendumTo: URIRef
+    counterpart: URIRef
+    deliverableKind: URIRef
+    develops: URIRef
+    direction: URIRef
+    editionOf: URIRef
+    eventType: URIRef
+    heardReportFrom: URIRef
+    heldAlongside: URIRef
+    item: URIRef
+    leadElement: URIRef
+    leadStudyGroupOn: URIRef
+    lifecycleEvent: URIRef
+    maintainedBy: URIRef
+    mandate: URIRef
+    notLaterThan: URIRef
+    party: URIRef
+    plannedRoute: URIRef
+    provisionalName: URIRef
+    question: URIRef
+    replaces: URIRef
+    reportingPeriod: URIRef
+    reportsOn: URIRef
+    resultsSentTo: URIRef
+    revises: URIRef
+    sequenceNumber: URIRef
+    series: URIRef
+    statusDate: URIRef
+    studyGroup: URIRef
+    studyPeriod: URIRef
+    supplements: URIRef
+
+    # Other terms
+    AreaScheme: URIRef
+    DeliverableKindScheme: URIRef
+    DirectionScheme: URIRef
+    RouteScheme: URIRef
+    StatusScheme: URIRef
+
+
+# --- end of generated code ---

@@ -140,7 +140,7 @@ def _serialise(
 # Oxigraph. No row passes through Python code, and a huge answer is never held whole.
 
 
-class _Full(Exception):  # noqa: N818 - a signal, not an error
+class _Full(Exception):  # a signal, not an error
     """Raised inside Oxigraph's writer once the buffer holds more lines than the cap."""
 
 

@@ -6,28 +6,30 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install build serve test clean
+.PHONY: install browser build serve test clean
 
-# Reinstall whenever pyproject.toml changes, so a new dependency is never missing.
-$(STAMP): pyproject.toml
+# Reinstall whenever pyproject.toml or the npm lock file changes, so nothing is ever missing.
+# npm ci installs YASGUI and copies it into the package's static folder (never a CDN).
+$(STAMP): pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -e '.[test]'
+	npm ci --no-audit --no-fund
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium through Playwright; no browser is downloaded.
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
 build: install
 	$(BIN)/idmgraph build
 
-# The server is the main job once 'idmgraph serve' exists; until then the build is.
-serve: build
-	@if $(BIN)/idmgraph serve --help >/dev/null 2>&1; then \
-		exec $(BIN)/idmgraph serve; \
-	else \
-		echo "idmgraph has no 'serve' command yet: the release is in dist/"; \
-	fi
+# serve builds the release first when it is missing or older than its sources.
+serve: install
+	$(BIN)/idmgraph serve
 
-test: install
+test: install browser
 	PATH="$(abspath $(BIN)):$$PATH" scripts/check
 
 clean:

@@ -9,6 +9,8 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph namespaces --check     fail when namespaces.py lags behind ontology/
     idmgraph settings               the settings table of the README
     idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
+    idmgraph import REPORT [--as-of DATE]  read the next SG17 report into data/<slug>/
+    idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from idmgraph import __version__, namespaces
 from idmgraph.build import ensure_release, publish
-from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError
+from idmgraph.diff import OUTPUT_FORMATS, diff_command
+from idmgraph.errors import ConfigurationError, IdmGraphError, SourceError, ValidationFailed
+from idmgraph.importer import import_report
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
 from idmgraph.validate import VIOLATION, Violation, validate
@@ -207,12 +212,73 @@ def _run_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- import
+
+
+def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "import", help="read the next SG17 IdM progress report into a new data/<slug>/ folder"
+    )
+    parser.add_argument(
+        "report", type=Path, help="the report: its text export (.txt) or Word original (.docx)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        metavar="DATE",
+        help="status date (YYYY-MM-DD) to record instead of the one the report states",
+    )
+    parser.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        result = import_report(settings, args.report, as_of=args.as_of)
+    except ValidationFailed as exc:
+        for item in exc.violations:
+            _err(violation_line(item, settings))
+        _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
+        return 1
+    _out(
+        f"{result.slug}: {result.rows} rows, {result.work_plan} work-plan items, "
+        f"{result.triples} triples in {result.directory}"
+    )
+    for flag in result.flagged:
+        _out(f"flagged: {flag.item} left the work plan of {flag.last_plan} with no final status")
+    for conflict in result.conflicts:
+        _err(f"kept the earlier value: {conflict}")
+    return 0
+
+
+# ---------------------------------------------------------------- diff
+
+
+def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("diff", help="what changed between two reports")
+    parser.add_argument(
+        "old", help="a release folder (dist/), a dump (.nq, .trig), a data folder or its slug"
+    )
+    parser.add_argument("new", help="the newer side, in any of the same forms")
+    parser.add_argument(
+        "--format", choices=OUTPUT_FORMATS, default="text", help="text (default) or json"
+    )
+    parser.set_defaults(run=_run_diff)
+
+
+def _run_diff(args: argparse.Namespace, settings: Settings) -> int:
+    _out(diff_command(settings, args.old, args.new, output_format=args.format).rstrip("\n"))
+    return 0
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_build,
     _add_validate,
     _add_namespaces,
     _add_settings,
     _add_serve,
+    _add_import,
+    _add_diff,
 )
 
 

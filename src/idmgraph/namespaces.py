@@ -217,6 +217,7 @@ class IDM(DefinedNamespace):
     Roadmap: URIRef
     Sector: URIRef
     Source: URIRef
+    Specification: URIRef
     StudyGroup: URIRef
     StudyPeriod: URIRef
     Supplement: URIRef
@@ -231,6 +232,7 @@ class IDM(DefinedNamespace):
     activityArea: URIRef
     agreedAt: URIRef
     amendmentTo: URIRef
+    commonTextWith: URIRef
     coordinatesWith: URIRef
     corrigendumTo: URIRef
     counterpart: URIRef
@@ -239,6 +241,7 @@ class IDM(DefinedNamespace):
     direction: URIRef
     editionOf: URIRef
     eventType: URIRef
+    handle: URIRef
     heardReportFrom: URIRef
     heldAlongside: URIRef
     item: URIRef

@@ -15,7 +15,7 @@ from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
 from idmgraph.settings import Settings
 from idmgraph.store import Store
-from idmgraph.web import problems, sparql
+from idmgraph.web import changes, linked, problems, sparql
 from idmgraph.web.cache import AnswerCache
 from idmgraph.web.headers import ENDPOINT_PATH
 
@@ -46,6 +46,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     problems.install(app)
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
+    app.include_router(changes.router(settings, store))
+    linked.install(app, settings, store)
     # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even
     # a refused update carries the CORS headers a browser needs to read the refusal.
     app.add_middleware(ReadOnly)

@@ -1,0 +1,93 @@
+"""The gap analysis on the web: ``/gaps`` (HTML) and ``/gaps.md`` (Markdown), for a date.
+
+Every gap query runs through the store (concurrently, each under the query timeout); the
+report module turns the answers into sections and diagrams, and each section links to its
+query's page with the same parameter values: the evidence is one click away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pyoxigraph
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from idmgraph import formats
+from idmgraph.queries import Catalogue, NamedQuery
+from idmgraph.report import (
+    DATE_PARAMETER,
+    TITLE,
+    GapReport,
+    Link,
+    Table,
+    assemble,
+    body_html,
+    evidence_url,
+    markdown,
+    plan,
+    table,
+)
+from idmgraph.settings import Settings
+from idmgraph.store import Store
+from idmgraph.web.pages import render
+from idmgraph.web.queries import QUERIES_PATH
+
+GAPS_PATH = "/gaps"
+MARKDOWN = "text/markdown; charset=utf-8"
+
+
+def router(
+    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
+) -> APIRouter:
+    """The routes of the gap analysis; ``link`` maps a result IRI to the address it links to."""
+    routes = APIRouter()
+
+    @routes.get(GAPS_PATH, include_in_schema=False)
+    async def page(request: Request) -> Response:
+        report = await build(request, settings=settings, store=store, catalogue=catalogue)
+        body = body_html(
+            report,
+            link=link,
+            evidence=lambda section: evidence_url(QUERIES_PATH, section),
+        )
+        context = {"title": TITLE, "body": body, "on": report.date, "parameter": DATE_PARAMETER}
+        return render(request, "gaps.html", context)
+
+    @routes.get(GAPS_PATH + ".md", include_in_schema=False)
+    async def text(request: Request) -> Response:
+        report = await build(request, settings=settings, store=store, catalogue=catalogue)
+        return Response(markdown(report), media_type=MARKDOWN)
+
+    return routes
+
+
+async def build(
+    request: Request, *, settings: Settings, store: Store, catalogue: Catalogue
+) -> GapReport:
+    """Run the report's queries through the store for the date asked (``?on=``) and assemble."""
+    on = request.query_params.get(DATE_PARAMETER) or None
+    planned = plan(catalogue, on=on)  # a bad date is a 400 problem before anything runs
+    answers = await asyncio.gather(
+        *(_table(store, settings, query, values) for query, values in planned)
+    )
+    return assemble(
+        planned, {query.name: found for (query, _), found in zip(planned, answers, strict=True)},
+        on=on,
+    )  # fmt: skip
+
+
+async def _table(
+    store: Store, settings: Settings, query: NamedQuery, values: dict[str, str]
+) -> Table:
+    answer = await store.query(
+        query.sparql,
+        format=formats.by_name("json"),
+        substitutions=query.bindings(values),
+        timeout=settings.query_timeout,
+        max_rows=settings.max_result_rows,
+    )
+    parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
+    assert isinstance(parsed, pyoxigraph.QuerySolutions)
+    return table(parsed)

@@ -1,0 +1,116 @@
+"""``/changes`` on a real uvicorn server over a real Oxigraph store of a built release."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from idmgraph.build import build
+from idmgraph.diff import diff_command
+from idmgraph.importer import import_report
+from idmgraph.settings import Settings
+from idmgraph.store import OxigraphStore
+from idmgraph.web import changes
+from idmgraph.web.app import create_app
+
+REPO = Path(__file__).parent.parent.parent
+FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
+
+
+def _project(root: Path, *, follow_up: bool) -> Settings:
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    settings = Settings(root=root, query_workers=1)
+    if follow_up:
+        import_report(settings, FOLLOW_UP)
+    build(settings)
+    return settings
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(settings: Settings) -> Iterator[str]:
+    release = settings.release_dir / "idmgraph.nq"
+    store = OxigraphStore.from_file(release, workers=settings.query_workers)
+    app = create_app(settings, store)
+    app.include_router(changes.router(settings, store))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+    settings = _project(tmp_path_factory.mktemp("changes") / "project", follow_up=True)
+    for base in _serve(settings):
+        yield base, settings
+
+
+@pytest.fixture(scope="module")
+def one_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = _project(tmp_path_factory.mktemp("single") / "project", follow_up=False)
+    yield from _serve(settings)
+
+
+def test_changes_page_says_what_moved(two_reports: tuple[str, Settings]) -> None:
+    base, _ = two_reports
+    answer = httpx.get(base + "/changes", timeout=60)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    page = answer.text
+    assert "SG17 IdM progress report, September 2023" in page
+    assert "SG17 IdM progress report, April 2024" in page
+    assert "J.dic-idm" in page
+    assert 'Q.cco-mec</a>\n<strong class="flag">' in page
+    assert "X.1282" in page
+    assert "ETSI TC ESI" in page
+    assert 'href="https://w3id.org/idmgraph/id/group/itu-t/2022-2024/sg9"' in page
+
+
+def test_changes_json_matches_the_cli(two_reports: tuple[str, Settings]) -> None:
+    base, settings = two_reports
+    answer = httpx.get(base + "/changes", params={"format": "json"}, timeout=60)
+    assert answer.status_code == 200
+    served = answer.json()["changes"]
+    printed = json.loads(
+        diff_command(
+            settings,
+            "sg17-idm-report-2023-09",
+            "sg17-idm-report-2024-04",
+            output_format="json",
+        )
+    )
+    assert served == printed
+    by_accept = httpx.get(base + "/changes", headers={"Accept": "application/json"}, timeout=60)
+    assert by_accept.json() == answer.json()
+
+
+def test_single_report_has_nothing_to_compare(one_report: str) -> None:
+    answer = httpx.get(one_report + "/changes", timeout=60)
+    assert answer.status_code == 200
+    assert "nothing to compare yet" in answer.text
+    assert httpx.get(one_report + "/changes?format=json", timeout=60).json() == {"changes": None}

@@ -44,6 +44,8 @@ OUT = ROOT / "bench" / "out"
 FIXTURE = ROOT / "tests" / "fixtures" / "endpoint" / "graph.trig"
 BIN = Path(sys.executable).parent
 JSON = "application/sparql-results+json"
+# what the latency runs accept: results for SELECT and ASK, Turtle for CONSTRUCT and DESCRIBE
+ANSWERS = f"{JSON}, text/turtle;q=0.9"
 # Each wrk thread asks for subjects of its own, under a nonce unique to the run, so that no
 # request repeats one made before and no cache can answer it.
 WRK_SCRIPT = """
@@ -196,7 +198,7 @@ def timed_get(client: httpx.Client, server: Server, text: str) -> float:
     """Seconds one query took; infinite for an error or a timeout."""
     sent = time.perf_counter()
     try:
-        response = client.get(server.url, params={"query": text}, headers={"accept": JSON})
+        response = client.get(server.url, params={"query": text}, headers={"accept": ANSWERS})
     except httpx.TimeoutException:
         return float("inf")
     return time.perf_counter() - sent if response.status_code == 200 else float("inf")

@@ -9,6 +9,7 @@ The queries are representative gap-analysis queries until ``queries/`` holds the
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 BASE = "https://w3id.org/idmgraph/"
@@ -62,6 +63,42 @@ QUERIES = {
 }
 
 LOOKUP = "SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+
+_PARAM = re.compile(r"^#\+ param: *(\S+)\s*$")
+_FIELD = re.compile(r"^#\+ +(type|default): *(.*?)\s*$")
+_LITERAL = {
+    "date": '"{}"^^<http://www.w3.org/2001/XMLSchema#date>',
+    "integer": '"{}"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    "iri": "<{}>",
+}
+
+
+def named_queries(folder: Path) -> dict[str, str]:
+    """The named queries of ``folder`` (``*.rq``), parameters bound to their defaults.
+
+    A trailing VALUES clause binds each parameter, so the text sent is plain SPARQL that every
+    server under test accepts.
+    """
+    found = {}
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        params: dict[str, dict[str, str]] = {}
+        current = None
+        for line in text.splitlines():
+            if match := _PARAM.match(line):
+                current = params.setdefault(match.group(1), {})
+            elif (match := _FIELD.match(line)) and current is not None:
+                current[match.group(1)] = match.group(2)
+        bound = {name: spec for name, spec in params.items() if "default" in spec}
+        if bound:
+            names = " ".join(f"?{name}" for name in bound)
+            values = " ".join(
+                _LITERAL.get(spec.get("type", ""), '"{}"').format(spec["default"])
+                for spec in bound.values()
+            )
+            text += f"\nVALUES ({names}) {{ ({values}) }}\n"
+        found[path.stem] = text
+    return found
 
 
 def write_dataset(path: Path, *, scale: int, seed: int = 7) -> str:

@@ -6,10 +6,12 @@ that name formats by their registry name.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph
 
@@ -128,41 +130,86 @@ def _serialise(
         return _serialise_solutions(result, fmt, job.max_rows)
     if fmt.kind is not formats.Kind.GRAPH:
         return Reply(error="mismatch", kind="graph")
-    triples = list(islice(result, job.max_rows + 1))
-    rdf_format = fmt.oxigraph
-    assert isinstance(rdf_format, pyoxigraph.RdfFormat)
-    return Reply(
-        kind="graph",
-        body=pyoxigraph.serialize(triples[: job.max_rows], format=rdf_format) or b"",
-        truncated=len(triples) > job.max_rows,
-        rows=min(len(triples), job.max_rows),
-    )
+    return _serialise_triples(result, fmt, job.max_rows)
+
+
+# pyoxigraph serialises only a whole answer, and cannot be told to stop after N rows. So the
+# answer is first written, by Oxigraph, in a line-based format (SPARQL TSV, N-Triples: one
+# row or triple per line) into a buffer that stops the writer once it holds one line more than
+# the cap; the kept lines are then re-read and written in the requested format, again by
+# Oxigraph. No row passes through Python code, and a huge answer is never held whole.
+
+
+class _Full(Exception):  # a signal, not an error
+    """Raised inside Oxigraph's writer once the buffer holds more lines than the cap."""
+
+
+class _CappedBuffer:
+    """A binary file-like object that refuses to grow past ``max_lines`` lines."""
+
+    def __init__(self, max_lines: int) -> None:
+        self.max_lines = max_lines
+        self.parts: list[bytes] = []
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        """Keep a chunk; raise _Full once the cap is passed (Oxigraph writes in chunks)."""
+        self.parts.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _Full
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the chunks are kept in memory."""
+
+    def kept(self) -> tuple[bytes, bool]:
+        """The first ``max_lines`` lines, and whether anything was cut."""
+        data = b"".join(self.parts)
+        if self.lines <= self.max_lines:
+            return data, False
+        return b"".join(line + b"\n" for line in data.split(b"\n", self.max_lines)[:-1]), True
+
+
+def _capped(write: Callable[[_CappedBuffer], object], max_lines: int) -> tuple[bytes, bool]:
+    buffer = _CappedBuffer(max_lines)
+    with contextlib.suppress(_Full):
+        write(buffer)
+    return buffer.kept()
 
 
 def _serialise_solutions(
     solutions: pyoxigraph.QuerySolutions, fmt: formats.Format, max_rows: int
 ) -> Reply:
-    variables = solutions.variables
-    rows = list(islice(solutions, max_rows + 1))
-    truncated = len(rows) > max_rows
-    del rows[max_rows:]
-    # pyoxigraph serialises only a whole result set, so the kept rows are written as SPARQL
-    # TSV (whose cells are N-Triples terms, exactly str() of a term) and re-read by Oxigraph,
-    # which then writes the requested format.
-    lines = ["\t".join(str(variable) for variable in variables)]
-    width = range(len(variables))
-    lines.extend(
-        "\t".join("" if row[index] is None else str(row[index]) for index in width) for row in rows
+    tsv_format = pyoxigraph.QueryResultsFormat.TSV
+    # TSV: one header line, then one line per row (line breaks in literals are escaped)
+    tsv, truncated = _capped(
+        lambda out: solutions.serialize(cast(IO[bytes], out), format=tsv_format), max_rows + 1
     )
-    tsv = ("\n".join(lines) + "\n").encode()
-    kept = pyoxigraph.parse_query_results(tsv, format=pyoxigraph.QueryResultsFormat.TSV)
+    rows = tsv.count(b"\n") - 1
+    if fmt.oxigraph is tsv_format:
+        return Reply(kind="select", body=tsv, truncated=truncated, rows=rows)
+    kept = pyoxigraph.parse_query_results(tsv, format=tsv_format)
     assert isinstance(kept, pyoxigraph.QuerySolutions)
-    return Reply(
-        kind="select",
-        body=kept.serialize(format=_results_format(fmt)) or b"",
-        truncated=truncated,
-        rows=len(rows),
+    body = kept.serialize(format=_results_format(fmt)) or b""
+    return Reply(kind="select", body=body, truncated=truncated, rows=rows)
+
+
+def _serialise_triples(
+    triples: pyoxigraph.QueryTriples, fmt: formats.Format, max_rows: int
+) -> Reply:
+    ntriples = pyoxigraph.RdfFormat.N_TRIPLES
+    data, truncated = _capped(
+        lambda out: triples.serialize(cast(IO[bytes], out), format=ntriples), max_rows
     )
+    rows = data.count(b"\n")
+    rdf_format = fmt.oxigraph
+    assert isinstance(rdf_format, pyoxigraph.RdfFormat)
+    if rdf_format is not ntriples:
+        data = (
+            pyoxigraph.serialize(pyoxigraph.parse(data, format=ntriples), format=rdf_format) or b""
+        )
+    return Reply(kind="graph", body=data, truncated=truncated, rows=rows)
 
 
 def _results_format(fmt: formats.Format) -> pyoxigraph.QueryResultsFormat:

@@ -59,9 +59,6 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     # a refused update carries the CORS headers a browser needs to read the refusal.
     app.add_middleware(ReadOnly)
     app.add_middleware(
-        AnswerCache, paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"), max_bytes=ANSWER_CACHE_BYTES
-    )
-    app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,

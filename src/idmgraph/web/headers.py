@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-ENDPOINT_PATH = "/sparql"
-VOID_PATH = "/.well-known/void"
+from idmgraph.urls import SYSTEM_PAGES
+
+ENDPOINT_PATH = SYSTEM_PAGES["sparql"]
+VOID_PATH = SYSTEM_PAGES["void"]
 # A release is immutable, but a new one may be deployed under the same URLs: caches keep an
 # answer a few minutes, then revalidate it with its ETag.
 CACHE_CONTROL = "public, max-age=300"

@@ -27,6 +27,7 @@ from idmgraph.remote import (
     RemoteStore,
 )
 from idmgraph.settings import Settings
+from idmgraph.store import CachedStore
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
@@ -281,3 +282,21 @@ def test_a_running_store_follows_a_publication(server, grown):
         return (*before, await _count(store), store.version)
 
     assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")
+
+
+def test_cached_answers_follow_a_publication_too(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    cached = CachedStore(RemoteStore(server.remote(), refresh_seconds=0.1))
+
+    async def run() -> tuple[int, int, str]:
+        await cached.start()
+        try:
+            first = await _count(cached)  # type: ignore[arg-type]
+            assert await _count(cached) == first  # type: ignore[arg-type]  # now cached
+            await asyncio.to_thread(publish_dataset, server.remote(), grown, version="two")
+            await asyncio.sleep(0.5)  # the follower reads the pointer in the background
+            return first, await _count(cached), cached.version  # type: ignore[arg-type]
+        finally:
+            await cached.close()
+
+    assert asyncio.run(run()) == (_size(FIXTURE), _size(FIXTURE) + 1, "two")

@@ -18,6 +18,7 @@ follow a publication made while serving, whose switch drops the graphs read unti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from idmgraph.errors import (
     ConfigurationError,
     NotAcceptable,
     QueryTimeout,
+    RequestError,
     UpdateRefused,
 )
 from idmgraph.evaluate import _POSITION, Term, _serialise_solutions
@@ -130,6 +132,7 @@ class RemoteStore:
         self._versioned: dict[str, str] = {}
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
+        self._follower: asyncio.Task[None] | None = None
 
     @property
     def version(self) -> str:
@@ -145,6 +148,14 @@ class RemoteStore:
             await self.close()  # a store that did not start holds no connection
             raise
         self._follow(pointer)
+        # also between queries: cached answers never reach query(), yet key on the version
+        self._follower = asyncio.get_running_loop().create_task(self._keep_following())
+
+    async def _keep_following(self) -> None:
+        while True:
+            await asyncio.sleep(max(self._refresh, 0.05))
+            with contextlib.suppress(RequestError):
+                await self._refreshed()
 
     def _follow(self, pointer: Pointer) -> None:
         self._pointer = pointer
@@ -177,7 +188,12 @@ class RemoteStore:
         return pointer
 
     async def close(self) -> None:
-        """Close the HTTP connections."""
+        """Stop following the pointer and close the HTTP connections."""
+        if self._follower is not None:
+            self._follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._follower
+            self._follower = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

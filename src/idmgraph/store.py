@@ -280,7 +280,9 @@ class CachedStore:
     ) -> QueryAnswer:
         """The remembered answer, or the inner store's (remembered when small enough)."""
         bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
-        key = (sparql, format.name, base_iri, default_graphs, named_graphs, bound, max_rows)
+        # the version too: a remote store follows a publication made while it serves
+        dataset = (base_iri, default_graphs, named_graphs)
+        key: tuple[object, ...] = (self.version, sparql, format.name, dataset, bound, max_rows)
         cached = self._answers.get(key)
         if cached is not None:
             self._answers.move_to_end(key)
@@ -299,14 +301,14 @@ class CachedStore:
         return answer
 
     def _remember(self, key: tuple[object, ...], answer: QueryAnswer) -> None:
-        size = len(answer.body) + len(str(key[0]))
+        size = len(answer.body) + len(str(key[1]))
         if size > self._max_bytes // 16:
             return
         self._answers[key] = answer
         self._used += size
         while self._used > self._max_bytes:
             old_key, old = self._answers.popitem(last=False)
-            self._used -= len(old.body) + len(str(old_key[0]))
+            self._used -= len(old.body) + len(str(old_key[1]))
 
 
 def open_store(settings: Settings) -> Store:

@@ -13,6 +13,7 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
     idmgraph query NAME [--param K=V] [--format csv]   run a named query
     idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
+    idmgraph publish                load the release into the remote store, then switch to it
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from idmgraph.errors import (
     ValidationFailed,
 )
 from idmgraph.importer import import_report
+from idmgraph.publish import publish_remote
 from idmgraph.querying import report_command, run_query_command
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
@@ -322,6 +324,26 @@ def _run_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    commands.add_parser(
+        "publish",
+        help="load the release into the remote SPARQL store (store=sparql:...) and switch to it",
+    ).set_defaults(run=_run_publish)
+
+
+def _run_publish(args: argparse.Namespace, settings: Settings) -> int:
+    del args
+    done = publish_remote(settings)
+    replaced = (
+        f"; replaced {done.replaced}, dropped {done.dropped} old graphs" if done.replaced else ""
+    )
+    _out(
+        f"release {done.version}: {done.triples} triples in {len(done.graphs)} graphs "
+        f"published in {done.seconds:.1f} s{replaced}"
+    )
+    return 0
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_build,
     _add_validate,
@@ -332,6 +354,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_diff,
     _add_query,
     _add_report,
+    _add_publish,
 )
 
 

@@ -79,7 +79,13 @@ class _App(FastAPI):
             super().__call__,
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
             max_bytes=ANSWER_CACHE_BYTES,
+            version=self._release_version,
         )
+
+    def _release_version(self) -> str:
+        # A remote store can switch to a newly published release while the server runs.
+        store: Store | None = getattr(self.state, "store", None)
+        return store.version if store is not None else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve from the answer cache, or run the application."""

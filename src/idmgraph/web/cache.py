@@ -1,7 +1,8 @@
 """Answers to repeated GETs served from memory before any routing: a release never changes.
 
 The key is everything a query answer depends on: path, query string, Accept (the header the
-answer varies on) and whether an Origin was sent (CORS headers are added for it). Only complete
+answer varies on) and whether an Origin was sent (CORS headers are added for it). Every entry
+belongs to one release: when the store's version changes, the cache starts afresh. Only complete
 200 answers to GET are kept; HEAD and If-None-Match are answered from a kept entry too.
 
 It wraps the whole application rather than sitting in its middleware stack, because a hit then
@@ -12,6 +13,7 @@ endpoint fixture, that is the difference between about 10k and 20k answers a sec
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,8 +33,17 @@ class _Entry:
 class AnswerCache:
     """ASGI middleware keeping the last answers to GET requests on ``paths``, by bytes."""
 
-    def __init__(self, app: ASGIApp, *, paths: tuple[str, ...], max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        paths: tuple[str, ...],
+        max_bytes: int,
+        version: Callable[[], str] = lambda: "",
+    ) -> None:
         self.app = app
+        self._version = version
+        self._seen_version = ""
         self._paths = frozenset(paths)
         self._max_bytes = max_bytes
         self._used = 0
@@ -48,6 +59,7 @@ class AnswerCache:
         ):
             await self.app(scope, receive, send)
             return
+        self._forget_other_releases()
         accept, if_none_match, origin = b"", None, b""
         for name, value in scope["headers"]:
             if name == b"accept":
@@ -66,6 +78,13 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         await self.app(scope, receive, self._recorder(key, send))
+
+    def _forget_other_releases(self) -> None:
+        current = self._version()
+        if current != self._seen_version:
+            self._entries.clear()
+            self._used = 0
+            self._seen_version = current
 
     def _recorder(self, key: tuple[str, bytes, bytes], send: Send) -> Send:
         started: dict[str, object] = {}

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import http.server
 import json
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from idmgraph.settings import Settings
 from idmgraph.store import CachedStore, Store
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
+from tests.web.running import running
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"
@@ -98,12 +96,6 @@ def canaries() -> Iterator[tuple[Canary, Canary]]:
         server.server_close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
     blocked, allowed = canaries
@@ -114,33 +106,22 @@ def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
         service_allowlist=(allowed.url,),
         query_workers=2,
     )
-    with dataset_store(
-        FIXTURE,
-        workers=settings.query_workers,
-        service_allowlist=settings.service_allowlist,
-        query_timeout=settings.query_timeout,
-    ) as store:
-        app = create_app(settings, CachedStore(store))
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
+    with (
+        dataset_store(
+            FIXTURE,
+            workers=settings.query_workers,
+            service_allowlist=settings.service_allowlist,
+            query_timeout=settings.query_timeout,
+        ) as store,
+        running(create_app(settings, CachedStore(store))) as base,
+    ):
         yield Endpoint(
-            base=f"http://127.0.0.1:{port}",
+            base=base,
             store=store,
             settings=settings,
             blocked=blocked,
             allowed=allowed,
         )
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

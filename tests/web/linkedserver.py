@@ -3,20 +3,16 @@ application, for the resource, lookup, download and named-query tests."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import uvicorn
 
 from idmgraph.release import Release
 from idmgraph.settings import Settings
 from idmgraph.store import open_store
 from idmgraph.web.app import create_app
 from tests.remoteserver import release_settings
+from tests.web.running import running
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -30,30 +26,11 @@ class Server:
     release: Release
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def serve(release: Release) -> Iterator[Server]:
     """Start the server over ``release``; stop it when the generator is closed."""
     local = Settings(root=ROOT, dist_dir=release.directory, query_workers=2)
-    with release_settings(local) as settings:
-        app = create_app(settings, open_store(settings))
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        try:
-            yield Server(base=f"http://127.0.0.1:{port}", settings=settings, release=release)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+    with (
+        release_settings(local) as settings,
+        running(create_app(settings, open_store(settings))) as base,
+    ):
+        yield Server(base=base, settings=settings, release=release)

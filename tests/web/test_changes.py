@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from idmgraph.build import build
 from idmgraph.diff import diff_command
 from idmgraph.importer import import_report
 from idmgraph.settings import Settings
-from idmgraph.web import changes
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
+from tests.web.running import running
 
 REPO = Path(__file__).parent.parent.parent
 FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
@@ -36,31 +32,13 @@ def _project(root: Path, *, follow_up: bool) -> Settings:
     return settings
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serve(settings: Settings) -> Iterator[str]:
     release = settings.release_dir / "idmgraph.nq"
-    with dataset_store(release, workers=settings.query_workers) as store:
-        app = create_app(settings, store)
-        app.include_router(changes.router(settings, store))
-        port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-        server.should_exit = True
-        thread.join(timeout=10)
+    with (
+        dataset_store(release, workers=settings.query_workers) as store,
+        running(create_app(settings, store)) as base,
+    ):
+        yield base
 
 
 @pytest.fixture(scope="module")

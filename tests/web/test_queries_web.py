@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,17 +12,16 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.query
-import uvicorn
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from idmgraph.queries import BASIS, load_catalogue
 from idmgraph.querying import store_from_sources
 from idmgraph.settings import Settings
 from idmgraph.store import CachedStore
-from idmgraph.web import gaps, queries
+from idmgraph.web import queries
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
-from tests.web.conftest import free_port
+from tests.web.running import running
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
@@ -39,25 +36,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = Settings(root=ROOT, query_workers=2)
     with dataset_store(dump, workers=settings.query_workers) as inner:
         store = CachedStore(inner)
-        app = create_app(settings, store)
-        # result IRIs link to this server's pages on the query pages, to the IRIs on /gaps
-        local = lambda iri: iri.replace("https://w3id.org/idmgraph/", "/")  # noqa: E731
-        app.include_router(queries.router(settings, store, CATALOGUE, link=local))
-        app.include_router(gaps.router(settings, store, CATALOGUE))
-        port = free_port()
-        uv = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not uv.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-        uv.should_exit = True
-        thread.join(timeout=10)
+        # result IRIs link to this server's own pages of the resources
+        with running(create_app(settings, store)) as base:
+            yield base
 
 
 @pytest.fixture

@@ -136,3 +136,13 @@ def test_generated_code_passes_the_linters(project: Path, tmp_path: Path) -> Non
             [*ruff, *command, str(target)], capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_synth_writes_a_project_that_builds(tmp_path: Path, run_cli) -> None:
+    out = tmp_path / "synthetic"
+    made = run_cli("--root", str(REPO), "synth", "--scale", "3000", "--out", str(out))
+    assert made.returncode == 0, made.stderr
+    assert "triples in" in made.stdout
+    built = run_cli("--root", str(out), "build")
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (out / "dist" / "release.json").is_file()

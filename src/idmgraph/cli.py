@@ -14,6 +14,7 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph query NAME [--param K=V] [--format csv]   run a named query
     idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
     idmgraph publish                load the release into the remote store, then switch to it
+    idmgraph synth --scale N --out DIR [--seed S]      a synthetic landscape project
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from idmgraph.publish import publish_remote
 from idmgraph.querying import report_command, run_query_command
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
+from idmgraph.synth import main_synth
 from idmgraph.validate import VIOLATION, Violation, validate
 
 Run = Callable[[argparse.Namespace, Settings], int]
@@ -344,6 +346,22 @@ def _run_publish(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_synth(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "synth", help="write a deterministic synthetic landscape project (for benchmarks)"
+    )
+    parser.add_argument("--scale", type=int, required=True, help="about this many triples")
+    parser.add_argument("--out", type=Path, required=True, help="project folder to write")
+    parser.add_argument("--seed", type=int, default=0, help="same scale and seed, same bytes")
+    parser.set_defaults(run=_run_synth)
+
+
+def _run_synth(args: argparse.Namespace, settings: Settings) -> int:
+    summary = main_synth(args.scale, args.out, args.seed, root=settings.root)
+    _out(f"{summary.triples} triples in {summary.sources} sources under {summary.path}")
+    return 0
+
+
 COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_build,
     _add_validate,
@@ -355,6 +373,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_query,
     _add_report,
     _add_publish,
+    _add_synth,
 )
 
 

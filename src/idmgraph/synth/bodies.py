@@ -31,7 +31,7 @@ class Party:
     """A body or group that can be on either side of a liaison flow."""
 
     iri: str
-    slug: str  # unique, used in liaison-flow IRIs
+    slug: str  # unique; in liaison-flow IRIs with "/" turned into "-"
     label: str = ""
     parents: tuple[str, ...] = ()  # bodies or groups it is part of; none for a body
 

@@ -59,7 +59,7 @@ class Content:
 def build(settings: Settings) -> Release:
     """Load, validate and write the release to ``settings.release_dir``; return its record."""
     sources = load(settings)
-    report = gate(sources)  # raises ValidationFailed before anything is written
+    report = gate(sources, validator=settings.validator)  # raises before anything is written
     return publish(sources, report, settings=settings)
 
 

@@ -99,7 +99,7 @@ def _add_build(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run_build(args: argparse.Namespace, settings: Settings) -> int:
     del args
     sources = load(settings)
-    report = validate(sources)
+    report = validate(sources, validator=settings.validator)
     for item in report.results:
         _err(violation_line(item, settings))
     if not report.conforms:
@@ -123,7 +123,7 @@ def _add_validate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def _run_validate(args: argparse.Namespace, settings: Settings) -> int:
-    report = validate(load(settings))
+    report = validate(load(settings), validator=settings.validator)
     if args.json:
         _out(json.dumps([asdict(item) for item in report.results], indent=2, ensure_ascii=False))
     else:

@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from idmgraph.settings import Settings
-from idmgraph.validate import Report, run_shapes
+from idmgraph.validate import PYSHACL, Report, run_shapes
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent
@@ -41,12 +41,16 @@ def ontology() -> Graph:
     return graph
 
 
-def check(fixture: Path) -> Report:
+def check(fixture: Path, *, validator: str = PYSHACL) -> Report:
+    return run_shapes(fixture_data(fixture), shapes(), validator=validator)
+
+
+def fixture_data(fixture: Path) -> Graph:
     data = Graph()
     data += ontology()
     data.parse(HERE / "context.ttl", format="turtle", publicID=BASE)
     data.parse(fixture, format="turtle", publicID=BASE)
-    return run_shapes(data, shapes())
+    return data
 
 
 def shape_of(fixture: Path) -> str:

@@ -12,10 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from idmgraph.release import Release
 from idmgraph.settings import Settings
 from idmgraph.store import CachedStore, Store
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
+from tests.web.linkedserver import Server, serve
 from tests.web.running import running
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "endpoint" / "graph.trig"
@@ -128,3 +130,20 @@ def endpoint(canaries: tuple[Canary, Canary]) -> Iterator[Endpoint]:
 def client(endpoint: Endpoint) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=endpoint.base, timeout=30) as http_client:
         yield http_client
+
+
+# The whole application over the repository's own release, shared by the resource, lookup,
+# download and named-query tests (a module may define its own ``server``/``http`` instead).
+
+
+@pytest.fixture(scope="session", name="server")
+def release_server(repository_release: Release) -> Iterator[Server]:
+    generator = serve(repository_release)
+    yield next(generator)
+    generator.close()
+
+
+@pytest.fixture(scope="session", name="http")
+def release_http(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base, timeout=60) as client:
+        yield client

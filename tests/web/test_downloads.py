@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import io
 
-import httpx
 import pyoxigraph
 import pytest
 import rdflib
@@ -15,7 +14,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, OWL, RDF, VOID
 
 from idmgraph import formats
-from tests.web.linkedserver import serve
 
 ID = "https://w3id.org/idmgraph/id/"
 RDFLIB = {
@@ -26,19 +24,6 @@ RDFLIB = {
     "nquads": "nquads",
     "trig": "trig",
 }
-
-
-@pytest.fixture(scope="module")
-def server(repository_release):
-    generator = serve(repository_release)
-    yield next(generator)
-    generator.close()
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with httpx.Client(base_url=server.base, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from tests.web.linkedserver import serve
-
 ID = "https://w3id.org/idmgraph/id/"
-
-
-@pytest.fixture(scope="module")
-def http(repository_release):
-    generator = serve(repository_release)
-    server = next(generator)
-    with httpx.Client(base_url=server.base, timeout=60) as client:
-        yield client
-    generator.close()
 
 
 @pytest.mark.parametrize(

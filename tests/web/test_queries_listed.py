@@ -10,7 +10,6 @@ import pytest
 
 from idmgraph.queries import load_catalogue
 from idmgraph.settings import Settings
-from tests.web.linkedserver import serve
 
 REPO = Path(__file__).parent.parent.parent
 SHACL = "http://www.w3.org/ns/shacl#"
@@ -44,15 +43,10 @@ def test_void_of_the_release_lists_every_query(repository_release, names: set[st
     assert executables == names
 
 
-def test_service_description_lists_every_query(repository_release, names: set[str]) -> None:
-    server = serve(repository_release)
-    running = next(server)
-    try:
-        answer = httpx.get(
-            running.base + "/sparql", headers={"Accept": "application/n-triples"}, timeout=30
-        )
-    finally:
-        server.close()
+def test_service_description_lists_every_query(server, names: set[str]) -> None:
+    answer = httpx.get(
+        server.base + "/sparql", headers={"Accept": "application/n-triples"}, timeout=30
+    )
     assert answer.status_code == 200
     triples = list(pyoxigraph.parse(answer.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
-    assert listed(triples, running.base + "/queries/") == names
+    assert listed(triples, server.base + "/queries/") == names

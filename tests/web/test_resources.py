@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -13,23 +12,9 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats, split_document
-from tests.web.linkedserver import serve
 
 ID = "https://w3id.org/idmgraph/id/"
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}
-
-
-@pytest.fixture(scope="module")
-def server(repository_release):
-    generator = serve(repository_release)
-    yield next(generator)
-    generator.close()
-
-
-@pytest.fixture(scope="module")
-def http(server):
-    with httpx.Client(base_url=server.base, timeout=60) as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

@@ -20,12 +20,10 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
-from idmgraph import formats, release
+from idmgraph import compactld, formats, release
 from idmgraph.errors import ValidationFailed
 from idmgraph.namespaces import IDM_NS, RDF_TYPE, prefixes
 from idmgraph.queries import QUERIES_DIR, Catalogue, project_catalogue
@@ -151,42 +149,11 @@ def write_release(
 def serialize(content: Content, fmt: formats.Format, *, prefixes: dict[str, str]) -> bytes:
     """The content in one registered graph format; dataset formats keep the named graphs."""
     if fmt.name == "jsonld":
-        return _compact_jsonld(content, prefixes)
+        return compactld.dump(content.triples, prefixes)
     if not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
     statements = content.quads if fmt.holds_datasets else content.triples
     return _dump(statements, rdf_format=fmt.oxigraph, prefixes=prefixes)
-
-
-def _compact_jsonld(content: Content, prefixes: dict[str, str]) -> bytes:
-    """Compact JSON-LD of the union graph, with the prefixes as its inline @context."""
-    # pyld's own N-Quads parser drops duplicates by linear search (quadratic: a 10^5-triple
-    # build never finished); the triples are already distinct, so hand pyld its dataset.
-    expanded = jsonld.from_rdf({"@default": [_pyld_triple(t) for t in content.triples]}, {})
-    compacted: dict[str, Any] = jsonld.compact(expanded, {"@context": dict(prefixes)})
-    return _json_bytes(compacted)
-
-
-def _pyld_triple(triple: ox.Triple) -> dict[str, dict[str, str]]:
-    """A triple as pyld's N-Quads parser would give it."""
-    return {
-        "subject": _pyld_term(triple.subject),
-        "predicate": _pyld_term(triple.predicate),
-        "object": _pyld_term(triple.object),
-    }
-
-
-def _pyld_term(term: object) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "IRI", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "blank node", "value": f"_:{term.value}"}
-    if isinstance(term, ox.Literal):
-        found = {"type": "literal", "datatype": term.datatype.value, "value": term.value}
-        if term.language:
-            found["language"] = term.language
-        return found
-    raise TypeError(f"RDF-star triple terms are not supported: {term!r}")
 
 
 def _json_bytes(document: object) -> bytes:

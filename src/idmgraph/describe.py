@@ -13,14 +13,13 @@ format of the registry.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 
-from idmgraph import formats
+from idmgraph import compactld, formats
 from idmgraph.namespaces import IDM_NS, prefixes
 from idmgraph.settings import Settings
 from idmgraph.store import Store
@@ -264,7 +263,7 @@ async def document(store: Store, iri: str, fmt: formats.Format, *, settings: Set
     triples = await description_triples(store, iri, settings=settings)
     names = document_prefixes(settings)
     if fmt.name == "jsonld":
-        return json.dumps(compact_jsonld(triples, names), indent=2, ensure_ascii=False).encode()
+        return json.dumps(compactld.compact(triples, names), indent=2, ensure_ascii=False).encode()
     if not isinstance(fmt.oxigraph, ox.RdfFormat):
         raise ValueError(f"{fmt.name} is not an RDF format")
     body = ox.serialize(triples, format=fmt.oxigraph, prefixes=names)
@@ -309,14 +308,6 @@ async def _construct(store: Store, sparql: str, settings: Settings) -> list[ox.T
         sparql, format=NTRIPLES, timeout=settings.query_timeout, max_rows=settings.max_result_rows
     )
     return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
-
-
-def compact_jsonld(triples: Sequence[ox.Triple], names: dict[str, str]) -> dict[str, Any]:
-    """Compact JSON-LD of ``triples`` with the release's prefixes as its inline @context."""
-    nquads = (ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
-    compacted: dict[str, Any] = jsonld.compact(expanded, {"@context": dict(names)})
-    return compacted
 
 
 # ---------------------------------------------------------------- helpers

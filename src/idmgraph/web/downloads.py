@@ -19,9 +19,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from idmgraph import formats
+from idmgraph import compactld, formats
 from idmgraph.build import DCAT, DCTERMS, dataset_iri
-from idmgraph.describe import RDF_TYPE, compact_jsonld, document_prefixes
+from idmgraph.describe import RDF_TYPE, document_prefixes
 from idmgraph.errors import NotFound
 from idmgraph.linksets import links_csv, linkset_triples, outgoing_links
 from idmgraph.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, Release, read_release
@@ -123,7 +123,7 @@ class Downloads:
         triples = await self.description_triples()
         names = document_prefixes(self.settings)
         if fmt.name == "jsonld":
-            body = json.dumps(compact_jsonld(triples, names), indent=2).encode()
+            body = json.dumps(compactld.compact(triples, names), indent=2).encode()
         else:
             assert isinstance(fmt.oxigraph, ox.RdfFormat)
             body = ox.serialize(triples, format=fmt.oxigraph, prefixes=names) or b""

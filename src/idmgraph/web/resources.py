@@ -19,10 +19,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from idmgraph import formats
+from idmgraph import compactld, formats
 from idmgraph.build import dataset_iri
 from idmgraph.describe import (
-    compact_jsonld,
     describe,
     description_triples,
     document_prefixes,
@@ -122,7 +121,7 @@ class Resources:
         if found is None:
             raise NotFound(f"nothing is known about {iri}")
         triples = await description_triples(self.store, iri, settings=self.settings)
-        embedded = json.dumps(compact_jsonld(triples, document_prefixes(self.settings)))
+        embedded = json.dumps(compactld.compact(triples, document_prefixes(self.settings)))
         context = {
             "d": found,
             "href": self.urls.href,

@@ -18,6 +18,8 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,17 +97,44 @@ def publish(sources: Sources, report: Report, *, settings: Settings) -> Release:
 
 def canonical(sources: Sources) -> Content:
     """The sources' statements with canonical blank nodes, sorted."""
-    dataset = ox.Dataset(sources.quads())
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    quads = tuple(sorted(dataset, key=str))
-    triples = tuple(sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str))
+    ground: set[ox.Quad] = set()
+    with_blanks = ox.Dataset()
+    for quad in sources.quads():
+        if _mentions_blank_node(quad):
+            with_blanks.add(quad)
+        else:
+            ground.add(quad)
+    # RDFC-1.0 labels blank nodes from the quads that mention blank nodes alone, so the ground
+    # quads (nearly all of a landscape) can skip it: same labels, and no 1 GB index at 10^6.
+    with_blanks.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    quads = tuple(sorted(ground.union(with_blanks), key=str))
     present = {quad.graph_name.value for quad in quads if isinstance(quad.graph_name, ox.NamedNode)}
     return Content(
         quads=quads,
-        triples=triples,
+        triples=tuple(_distinct_triples(quads)),
         graphs=tuple(graph.name for graph in sources.graphs if graph.name in present),
         nquads=_dump(quads, rdf_format=ox.RdfFormat.N_QUADS),
     )
+
+
+def _mentions_blank_node(quad: ox.Quad) -> bool:
+    return any(
+        isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object, quad.graph_name)
+    )
+
+
+def _distinct_triples(quads: tuple[ox.Quad, ...]) -> Iterator[ox.Triple]:
+    """The triples of quads sorted as N-Quads, in the same order, each once.
+
+    A quad's N-Quads line starts with its triple's N-Triples text followed by a space, which
+    sorts before any character that continues a term: the triples come out sorted too.
+    """
+    previous: ox.Triple | None = None
+    for quad in quads:
+        triple = quad.triple
+        if triple != previous:
+            yield triple
+            previous = triple
 
 
 def write_release(
@@ -245,12 +274,13 @@ def describe(
         add(dataset, VOID + key, _integer(stats[key]))
     for vocabulary in vocabularies(content):
         add(dataset, VOID + "vocabulary", ox.NamedNode(vocabulary))
+    # One pass over the quads: counting per graph was 81 passes at 10^6 triples (~15 s).
+    per_graph = Counter(quad.graph_name for quad in content.quads)
     for graph in made.graphs:
         subset = ox.NamedNode(graph)
         add(dataset, VOID + "subset", subset)
         add(subset, RDF_TYPE, ox.NamedNode(VOID + "Dataset"))
-        count = sum(1 for quad in content.quads if quad.graph_name == subset)
-        add(subset, VOID + "triples", _integer(count))
+        add(subset, VOID + "triples", _integer(per_graph[subset]))
     for index, (cls, entities) in enumerate(sorted(class_entities(content).items()), 1):
         part = ox.BlankNode(f"class{index}")
         add(dataset, VOID + "classPartition", part)

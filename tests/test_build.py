@@ -6,15 +6,17 @@ import hashlib
 import os
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from idmgraph import formats
-from idmgraph.build import build
+from idmgraph.build import build, canonical
 from idmgraph.errors import SourceError, ValidationFailed
 from idmgraph.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, read_release
 from idmgraph.settings import Settings
+from idmgraph.sources import Sources, load
 
 ITEMS = "data/report-a/items.ttl"
 GRAPH_FORMATS = formats.of_kind(formats.Kind.GRAPH)
@@ -241,3 +243,36 @@ def test_the_repository_sources_build(tmp_path: Path) -> None:
     assert made.triples > 0
     assert any(graph.startswith("https://w3id.org/idmgraph/id/source/") for graph in made.graphs)
     assert read_release(tmp_path / "dist") == made
+
+
+def _whole_dataset_canonical(sources: Sources) -> tuple[ox.Quad, ...]:
+    """RDFC-1.0 over every quad at once, as the specification states it."""
+    dataset = ox.Dataset(sources.quads())
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return tuple(sorted(dataset, key=str))
+
+
+SYMMETRIC_BLANK_NODES = """@prefix ex: <https://example.org/> .
+ex:a ex:knows [ ex:knows [ ex:name "x" ] ], [ ex:knows [ ex:name "x" ] ] .
+_:c ex:knows _:d . _:d ex:knows _:c . _:e ex:knows _:f . _:f ex:knows _:e .
+ex:a ex:name "ground" .
+"""
+
+
+@pytest.mark.parametrize("landscape", ["repository", "symmetric blank nodes"])
+def test_canonical_labels_as_rdfc_over_the_whole_dataset(
+    landscape: str, project: Path, write
+) -> None:
+    # canonical() runs RDFC-1.0 on the quads that mention blank nodes only; the labels, the
+    # order and the distinct triples must be those of the whole dataset.
+    root = Path(__file__).parent.parent
+    if landscape == "symmetric blank nodes":  # labels that need RDFC's n-degree hashes
+        write(project, "data/report-a/blank.ttl", SYMMETRIC_BLANK_NODES)
+        write(project, "data/facts-b/blank.ttl", SYMMETRIC_BLANK_NODES)
+        root = project
+    sources = load(Settings(root=root))
+    content = canonical(sources)
+    expected = _whole_dataset_canonical(sources)
+    assert any(isinstance(q.subject, ox.BlankNode) for q in expected)
+    assert content.quads == expected
+    assert list(content.triples) == sorted({q.triple for q in expected}, key=str)

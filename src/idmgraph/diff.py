@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.term import Node
 
@@ -202,7 +203,7 @@ def _active(report: Graph) -> set[Node]:
 def _events(graph: Graph, item: Node) -> list[tuple[str, Node]]:
     """(date or not-later-than date, event) of an item, oldest first."""
     found = []
-    for event in graph.objects(item, IDM.lifecycleEvent):
+    for event in set(graph.objects(item, IDM.lifecycleEvent)):
         when = graph.value(event, DCTERMS.date) or graph.value(event, IDM.notLaterThan)
         found.append((str(when or ""), event))
     return sorted(found, key=lambda pair: (pair[0], str(pair[1])))
@@ -391,8 +392,7 @@ def _dataset(path: Path) -> dict[str, Graph]:
 
 
 def _union(graphs: Mapping[str, Graph]) -> Graph:
-    union = Graph()
-    for graph in graphs.values():
-        for triple in graph:
-            union.add(triple)
-    return union
+    # A read-only view rather than a copy: copying every statement into one rdflib graph was
+    # 42 of the 61 s of comparing two reports of a 10^6-triple landscape. The view may yield a
+    # statement once per graph that states it; readers here take values or sets.
+    return ReadOnlyGraphAggregate(list(graphs.values()))

@@ -8,6 +8,8 @@ prints.
 
 from __future__ import annotations
 
+import asyncio
+
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -32,15 +34,21 @@ _MAX_ROWS = 5_000_000  # an internal read, not a client's answer: the row cap is
 def router(settings: Settings, store: Store) -> APIRouter:
     """The ``/changes`` route over ``store``."""
     api = APIRouter()
-    remembered: dict[str, Changes | None] = {}
+    # One comparison per release, shared by the requests that arrive while it runs.
+    remembered: dict[str, asyncio.Task[Changes | None]] = {}
 
     @api.get(PATH, name="changes")
     async def changes_page(request: Request) -> Response:
         """The changes between the two latest reports, as a page or as JSON."""
         if store.version not in remembered:
             remembered.clear()
-            remembered[store.version] = await _latest_changes(settings, store)
-        changes = remembered[store.version]
+            remembered[store.version] = asyncio.create_task(_latest_changes(settings, store))
+        task = remembered[store.version]
+        try:
+            changes = await asyncio.shield(task)
+        except Exception:
+            remembered.pop(store.version, None)  # a failed comparison is tried again next time
+            raise
         if _wants_json(request):
             body = changes.to_json() if changes is not None else None
             return JSONResponse({"changes": body}, headers={"Vary": "Accept"})
@@ -62,7 +70,12 @@ async def _latest_changes(settings: Settings, store: Store) -> Changes | None:
         raise ConfigurationError(
             f"the release holds more than {_MAX_ROWS} source statements: too many to compare here"
         )
-    solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    # Building rdflib graphs of the sources is seconds of CPU at 10^6 triples: off the loop.
+    return await asyncio.to_thread(_compare_latest, answer.body)
+
+
+def _compare_latest(body: bytes) -> Changes | None:
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)
     quads = (_quad(solution) for solution in solutions)
     graphs = graphs_of(quad for quad in quads if quad is not None)

@@ -211,10 +211,12 @@ async def labels_of(store: Store, iris: Iterable[str], *, settings: Settings) ->
     if not wanted:
         return {}
     values = " ".join(_ref(iri) for iri in wanted)
-    props = " ".join(_ref(iri) for iri in LABELS)
+    props = ", ".join(_ref(iri) for iri in LABELS)
+    # FILTER, not a second VALUES: Oxigraph 0.5 joins two VALUES blocks before the pattern,
+    # 6.6 s instead of 7 ms for the 1 300 links of a work plan at 10^6 triples.
     rows = await select(
         store,
-        f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}",
+        f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} ?x ?p ?l FILTER(?p IN ({props})) }}",
         settings=settings,
     )
     ranked: dict[str, tuple[int, int, str]] = {}

@@ -158,3 +158,18 @@ def test_write_report_files(gap_report, tmp_path):
     html = written.html.read_text(encoding="utf-8")
     assert 'href="http://127.0.0.1:8000/queries/pending-approval?on=2023-09-08"' in html
     assert re.search(r"<h1>Identity-management roadmap: gap analysis</h1>", html)
+
+
+def test_a_page_shows_at_most_max_rows_per_section_and_links_to_every_row(gap_report):
+    section = max(gap_report.sections, key=lambda s: len(s.answer.rows))
+    total = len(section.answer.rows)
+    assert total >= 3, "the real data should give a section with a few rows"
+    evidence = report.evidence_url("/queries", section)
+    full = report.section_html(section, link=str, evidence=evidence)
+    capped = report.section_html(section, link=str, evidence=evidence, max_rows=2)
+    assert full.count("<tr>") == total + 1  # the heading row too
+    assert capped.count("<tr>") == 2 + 1
+    assert f'The first 2 of {total} rows; <a href="{evidence}">every row</a>' in capped
+    assert "every row" not in report.section_html(
+        section, link=str, evidence=evidence, max_rows=total
+    )

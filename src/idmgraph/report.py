@@ -237,8 +237,13 @@ def heading(variable: str) -> str:
 # ------------------------------------------------------------------ HTML
 
 
-def section_html(section: Section, *, link: Link, evidence: str) -> Markup:
-    """One section as an HTML fragment; ``evidence`` is the address of the query's page."""
+def section_html(
+    section: Section, *, link: Link, evidence: str, max_rows: int | None = None
+) -> Markup:
+    """One section as an HTML fragment; ``evidence`` is the address of the query's page.
+
+    With ``max_rows``, only that many rows are shown and a note sends to the evidence for all.
+    """
     query = section.query
     parts = [
         Markup('<section class="gap" id="{}">').format(section.anchor),
@@ -251,7 +256,12 @@ def section_html(section: Section, *, link: Link, evidence: str) -> Markup:
     if not records:
         parts.append(Markup('<p class="muted">No rows: the graph shows no such case.</p>'))
     else:
-        parts.append(_html_table(section.answer, link))
+        parts.append(_html_table(section.answer, link, max_rows))
+    if max_rows is not None and len(records) > max_rows:
+        parts.append(
+            Markup('<p class="muted">The first {} of {} rows; <a href="{}">every row</a>.</p>')
+            .format(max_rows, len(records), evidence)
+        )  # fmt: skip
     parts.append(Markup("</section>"))
     return Markup("\n").join(parts)
 
@@ -260,7 +270,7 @@ def _provenance_plain(section: Section) -> str:
     return _provenance(section).replace("`", "")
 
 
-def _html_table(answer: Table, link: Link) -> Markup:
+def _html_table(answer: Table, link: Link, max_rows: int | None = None) -> Markup:
     shown = _shown_columns(answer)
     index = [answer.variables.index(name) for name in shown]
     head = Markup("").join(Markup("<th>{}</th>").format(heading(name)) for name in shown)
@@ -268,7 +278,7 @@ def _html_table(answer: Table, link: Link) -> Markup:
         Markup("<tr>{}</tr>").format(
             Markup("").join(Markup("<td>{}</td>").format(cell_html(row[i], link)) for i in index)
         )
-        for row in answer.rows
+        for row in answer.rows[:max_rows]
     )
     return Markup("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>").format(head, body)
 
@@ -289,8 +299,13 @@ def short(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1] or iri
 
 
-def body_html(report: GapReport, *, link: Link, evidence: Evidence) -> Markup:
-    """The report's content without page layout: introduction, contents, diagrams, sections."""
+def body_html(
+    report: GapReport, *, link: Link, evidence: Evidence, max_rows: int | None = None
+) -> Markup:
+    """The report's content without page layout: introduction, contents, diagrams, sections.
+
+    ``max_rows`` caps the rows shown per section (a web page); None shows all (a report file).
+    """
     contents = Markup("").join(
         Markup('<li><a href="#{}">{}</a> <span class="badge">{}</span></li>').format(
             section.anchor, section.query.title, len(section.answer.rows)
@@ -302,7 +317,7 @@ def body_html(report: GapReport, *, link: Link, evidence: Evidence) -> Markup:
         for svg in report.pipeline_svgs().values()
     )
     sections = Markup("\n").join(
-        section_html(s, link=link, evidence=evidence(s)) for s in report.sections
+        section_html(s, link=link, evidence=evidence(s), max_rows=max_rows) for s in report.sections
     )
     return Markup(
         '<p>{}</p><nav aria-label="Sections"><ol>{}</ol></nav>'

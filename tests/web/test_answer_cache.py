@@ -42,3 +42,31 @@ def test_a_new_release_empties_the_cache() -> None:
     version["now"] = "v2"
     assert asyncio.run(get()) == b"v2"
     assert calls == ["v1", "v2"]
+
+
+def test_pages_are_kept_without_a_query_string_and_paths_only_with_one() -> None:
+    calls: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        calls.append(scope["path"])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"etag", b'"x"')]})
+        await send({"type": "http.response.body", "body": b"answer"})
+
+    cache = AnswerCache(app, paths=("/sparql",), pages=("/gaps",), max_bytes=10_000)
+
+    async def get(path: str) -> None:
+        scope: Scope = {
+            "type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [],
+        }  # fmt: skip
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: Message) -> None:
+            del message
+
+        await cache(scope, receive, send)
+
+    for path in ("/gaps", "/gaps", "/sparql", "/sparql", "/other", "/other"):
+        asyncio.run(get(path))
+    assert calls == ["/gaps", "/sparql", "/sparql", "/other", "/other"]

@@ -186,6 +186,17 @@ def test_gaps_for_another_date_and_as_markdown(http):
     assert "query `pending-approval` with on=2023-12-31; 2 row(s)" in later.text
 
 
+def test_gaps_answers_carry_validators_per_representation(http):
+    page = http.get("/gaps")
+    tags = {page.headers["etag"], http.get("/gaps.md").headers["etag"]}
+    tags.add(http.get("/gaps", params={"on": "2023-12-31"}).headers["etag"])
+    assert len(tags) == 3
+    again = http.get("/gaps", headers={"If-None-Match": page.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["etag"] == page.headers["etag"]
+    assert http.get("/gaps").text == page.text
+
+
 def test_openapi_paths_describe_every_query_and_its_parameters():
     paths = queries.openapi_paths(CATALOGUE)
     assert set(paths) == {f"/queries/{query.name}" for query in CATALOGUE}

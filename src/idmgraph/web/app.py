@@ -22,6 +22,9 @@ from idmgraph.web.cache import AnswerCache
 from idmgraph.web.headers import ENDPOINT_PATH
 
 ANSWER_CACHE_BYTES = 64_000_000
+# Pages computed from the whole graph, kept per release like query answers: the gap report
+# renders in 0.3 s at 10^5 triples and seconds at 10^6, the landing page in 50 ms at 10^5.
+PAGES_KEPT = ("/", gaps.GAPS_PATH, gaps.GAPS_PATH + ".md")
 
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
@@ -80,6 +83,7 @@ class _App(FastAPI):
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
             max_bytes=ANSWER_CACHE_BYTES,
             version=self._release_version,
+            pages=PAGES_KEPT,
         )
 
     def _release_version(self) -> str:

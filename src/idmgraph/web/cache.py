@@ -31,7 +31,11 @@ class _Entry:
 
 
 class AnswerCache:
-    """ASGI middleware keeping the last answers to GET requests on ``paths``, by bytes."""
+    """ASGI middleware keeping the last answers to GET requests on ``paths``, by bytes.
+
+    Answers on ``paths`` are kept only when asked with a query string (a SPARQL query);
+    answers on ``pages`` also without one.
+    """
 
     def __init__(
         self,
@@ -40,11 +44,13 @@ class AnswerCache:
         paths: tuple[str, ...],
         max_bytes: int,
         version: Callable[[], str] = lambda: "",
+        pages: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self._version = version
         self._seen_version = ""
         self._paths = frozenset(paths)
+        self._pages = frozenset(pages)
         self._max_bytes = max_bytes
         self._used = 0
         self._entries: OrderedDict[tuple[str, bytes, bytes], _Entry] = OrderedDict()
@@ -54,8 +60,7 @@ class AnswerCache:
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
-            or scope["path"] not in self._paths
-            or not scope["query_string"]
+            or not self._kept(scope["path"], scope["query_string"])
         ):
             await self.app(scope, receive, send)
             return
@@ -78,6 +83,9 @@ class AnswerCache:
             await self.app(scope, receive, send)
             return
         await self.app(scope, receive, self._recorder(key, send))
+
+    def _kept(self, path: str, query_string: bytes) -> bool:
+        return path in self._pages or (path in self._paths and bool(query_string))
 
     def _forget_other_releases(self) -> None:
         current = self._version()

@@ -22,7 +22,7 @@ import httpx
 import pyoxigraph
 
 from idmgraph import formats
-from idmgraph.errors import ConfigurationError, IdmGraphError
+from idmgraph.errors import ConfigurationError, PublishFailed
 from idmgraph.release import read_release
 from idmgraph.remote import (
     HAS_PART,
@@ -42,10 +42,6 @@ NTRIPLES = "application/n-triples"
 _COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
 _LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
-
-
-class PublishFailed(IdmGraphError):
-    """The release could not be published; the remote store serves what it served before."""
 
 
 @dataclass(frozen=True, kw_only=True)

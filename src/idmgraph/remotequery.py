@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import pyoxigraph
 
 from idmgraph.evaluate import Term
-from idmgraph.querytext import _TOKEN  # the one tokenizer of SPARQL text; spans needed here
+from idmgraph.querytext import TOKEN
 
 INTERNAL = "urn:idmgraph:"  # every IRI of idmgraph's own bookkeeping in a remote store
 HIDDEN = INTERNAL + "hidden"  # a graph that is never written: reading it finds nothing
@@ -85,7 +85,7 @@ def _resolved(sparql: str, base_iri: str | None) -> Iterator[tuple[str, str, str
     previous: list[str] = []  # the last two significant tokens, upper-cased
     after_where = False
     opened = False
-    for match in _TOKEN.finditer(sparql):
+    for match in TOKEN.finditer(sparql):
         kind, text = match.lastgroup or "other", match.group(0)
         if kind in ("space", "comment", "string"):
             yield kind, text, None

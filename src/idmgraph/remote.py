@@ -49,7 +49,7 @@ from idmgraph.evaluate import (
     syntax_error_position,
 )
 from idmgraph.querytext import inspect_query
-from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, rewrite, unversion
+from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
 from idmgraph.settings import Settings
 from idmgraph.store import AnswerKind, QueryAnswer
 
@@ -256,6 +256,8 @@ class RemoteStore:
         if kind is AnswerKind.ASK:
             body = await self._post(data, _ASK_WIRE.name, timeout)
             return _ask(unversion(body, self._pointer.marker), format)
+        if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
+            data["query"] = limited(text, max_rows)
         # a SELECT keeps one line more than the cap (its header), a graph answer none
         lines = max_rows + 1 if kind is AnswerKind.SELECT else max_rows
         body, cut = await self._send(data, _LINES[kind.value], timeout, _first_lines(lines))

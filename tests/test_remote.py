@@ -26,6 +26,8 @@ from idmgraph.errors import (
 )
 from idmgraph.publish import publish_dataset
 from idmgraph.remote import (
+    DEFAULT_GRAPH,
+    MERGED,
     PASSWORD_VARIABLE,
     POINTER_GRAPH,
     USER_VARIABLE,
@@ -114,10 +116,13 @@ def test_publish_switches_then_drops_the_old_version(server, grown):
     assert first.replaced is None
     assert _serve(server.remote(), "one") == _size(FIXTURE)
     second = publish_dataset(server.remote(), grown, version="two", expected_triples=_size(grown))
-    assert (second.replaced, second.dropped) == ("one", len(first.graphs))
+    # the old load's graphs and its merged graph are dropped
+    assert (second.replaced, second.dropped) == ("one", len(first.graphs) + 1)
     assert _serve(server.remote(), "two") == _size(FIXTURE) + 1
     # only the new version's graphs and the pointer are left
-    assert _all_graphs(server) == {g + second.marker for g in second.graphs} | {POINTER_GRAPH}
+    assert _all_graphs(server) == {g + second.marker for g in [*second.graphs, MERGED]} | {
+        POINTER_GRAPH
+    }
     with pytest.raises(ConfigurationError, match="serves release two"):
         _serve(server.remote(), "one")
 
@@ -137,6 +142,26 @@ def test_a_failed_load_leaves_the_old_version_served(server, grown):
     with pytest.raises(PublishFailed, match="nothing was switched"):
         publish_dataset(broken, grown, version="two")
     assert _serve(server.remote(), "one") == _size(FIXTURE)
+
+
+def test_merged_default_graph_answers_as_the_graph_list_did(server, grown):
+    published = publish_dataset(server.remote(), grown, version="one")
+    queries = (COUNT, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    merged = [_serve(server.remote(), "one", sparql) for sparql in queries]
+    # the pointer as publications before the merged graph wrote it, and no merged graph
+    ntriples = {"Accept": "application/n-triples"}
+    old = httpx.get(server.store_url, params={"graph": POINTER_GRAPH}, headers=ntriples)
+    kept = [line for line in old.content.splitlines() if DEFAULT_GRAPH.encode() not in line]
+    assert len(kept) == len(old.content.splitlines()) - 1
+    httpx.put(
+        server.store_url,
+        params={"graph": POINTER_GRAPH},
+        content=b"\n".join(kept) + b"\n",
+        headers={"Content-Type": "application/n-triples"},
+    ).raise_for_status()
+    httpx.delete(server.store_url, params={"graph": MERGED + published.marker}).raise_for_status()
+    listed = [_serve(server.remote(), "one", sparql) for sparql in queries]
+    assert merged == listed == [_size(grown), len(published.graphs)]
 
 
 @pytest.fixture

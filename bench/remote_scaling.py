@@ -8,14 +8,22 @@ parameters, wall clock, one warm-up then the median of ``--rounds``:
 * remote    idmgraph's ``RemoteStore`` against a real ``oxigraph serve`` (127.0.0.1, in
             memory) loaded by ``idmgraph.publish``; checks, rewriting, row cap included
 * direct    the baseline, same run: the text ``RemoteStore`` sends (rewritten, same dataset
-            parameters, same Accept), posted to that ``oxigraph serve`` with httpx alone
+            parameters: the load's merged graph as default graph), asking for what the
+            client asks (JSON results, N-Triples), posted to that ``oxigraph serve`` with
+            httpx alone, read whole (no row cap, no pushed-down LIMIT)
 
-``remote / direct`` is what idmgraph adds on the remote backend. Throughput: ``--clients``
-concurrent httpx clients for ``--seconds`` each, every request distinct (no cache can answer
-it), through idmgraph's application under uvicorn on the remote store (as ``idmgraph serve``
-runs it, without building a release) against the same requests sent direct: a cheap named
-query (``discontinued-work``, its date moved by a day per request) and a SPARQL lookup of one
-subject. Every series gets its fitted exponent (time ∝ size^k).
+``remote / direct`` is what idmgraph adds on the remote backend (its local syntax check, the
+rewriting, the TSV stream converted to JSON); where an answer passes the row cap
+(``max_result_rows``), the remote store stops at the cap and the direct read does not.
+
+Throughput: ``--clients`` concurrent httpx clients for ``--seconds`` each, every request
+distinct (no cache can answer it), through idmgraph's application under uvicorn on the remote
+store (as ``idmgraph serve`` runs it, without building a release) against the same requests
+sent direct: a cheap named query (``discontinued-work``, its date moved by a day per request)
+and a SPARQL lookup of one subject; "client ceiling" is what the clients themselves can send
+(``ASK {}``, direct). Failed requests (non-200 or a dropped connection) are counted, not sent
+again. Servers bind 127.0.0.1 and are stopped at the end; the landscapes live in a temporary
+folder. Every series gets its fitted exponent (time ∝ size^k).
 
     python bench/remote_scaling.py                        # 10^4, 10^5, 10^6
     python bench/remote_scaling.py --scales 10000 100000 --seconds 3
@@ -57,7 +65,7 @@ from endpoint_data import LOOKUP, subjects  # noqa: E402
 from idmgraph import formats  # noqa: E402
 from idmgraph.publish import publish_dataset  # noqa: E402
 from idmgraph.queries import NamedQuery, QueryForm, load_catalogue  # noqa: E402
-from idmgraph.remote import RemoteStore  # noqa: E402
+from idmgraph.remote import MERGED, RemoteStore  # noqa: E402
 from idmgraph.remotequery import rewrite  # noqa: E402
 from idmgraph.settings import Settings  # noqa: E402
 from idmgraph.store import OxigraphStore  # noqa: E402
@@ -89,12 +97,13 @@ class Target:
 
     server: OxigraphServer
     versioned: dict[str, str]  # release graph IRI -> versioned name in the remote store
+    merged: str  # the load's merged graph: the default graph RemoteStore names
 
     def direct(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> dict:
-        """The form RemoteStore posts for ``sparql`` (rewritten, union of the current graphs)."""
+        """The form RemoteStore posts for ``sparql``: rewritten, the current load as dataset."""
         graphs = sorted(self.versioned.values())
         text = rewrite(sparql, graphs=self.versioned, substitutions=substitutions)  # type: ignore[arg-type]
-        return {"query": text, "default-graph-uri": graphs, "named-graph-uri": graphs}
+        return {"query": text, "default-graph-uri": [self.merged], "named-graph-uri": graphs}
 
 
 def dataset(scale: int, folder: Path) -> tuple[Path, Path, int]:
@@ -278,7 +287,9 @@ def measure(scale: int, folder: Path, args: argparse.Namespace) -> dict:
         published = publish_dataset(server.remote(), data, version=f"synth-{scale}")
         publish_s = time.perf_counter() - started
         target = Target(
-            server=server, versioned={g: g + published.marker for g in published.graphs}
+            server=server,
+            versioned={g: g + published.marker for g in published.graphs},
+            merged=MERGED + published.marker,
         )
         timed = asyncio.run(latencies(data, target, catalogue, args.rounds, max_rows))
         cheap = next(q for q in catalogue if q.name == CHEAP)
@@ -292,6 +303,7 @@ def measure(scale: int, folder: Path, args: argparse.Namespace) -> dict:
     return {
         "size": size,
         "publish_s": publish_s,
+        "graphs": len(published.graphs),
         "latency": timed,
         "rates": rates,
         "load": (load_before, os.getloadavg()[0]),
@@ -326,7 +338,7 @@ def report(results: list[dict]) -> None:
         f"\nthroughput, requests/s ({results[0]['clients']} clients, distinct requests; "
         "failures in brackets):"
     )
-    print(f"  {'triples':>9} {'publish s':>9}" + "".join(
+    print(f"  {'triples':>9} {'graphs':>6} {'publish s':>9}" + "".join(
         f"{name:>17}" for name in results[0]["rates"]
     ) + f"{'query i/d':>10}{'lookup i/d':>11}{'loadavg':>12}")  # fmt: skip
     for r in results:
@@ -335,7 +347,7 @@ def report(results: list[dict]) -> None:
         q = rates["query idmgraph"][0] / rates["query direct"][0]
         lk = rates["lookup idmgraph"][0] / rates["lookup direct"][0]
         print(
-            f"  {r['size']:9d} {r['publish_s']:9.1f}{cells}{q:10.2f}{lk:11.2f}"
+            f"  {r['size']:9d} {r['graphs']:6d} {r['publish_s']:9.1f}{cells}{q:10.2f}{lk:11.2f}"
             f"{r['load'][0]:6.1f}-{r['load'][1]:<5.1f}"
         )
         for name, (rate, _) in rates.items():
@@ -360,7 +372,8 @@ def main() -> None:
             result["clients"] = args.clients
             results.append(result)
             print(
-                f"measured {result['size']} triples (publish {result['publish_s']:.1f} s, "
+                f"measured {result['size']} triples in {result['graphs']} graphs "
+                f"(publish {result['publish_s']:.1f} s, "
                 f"load average {result['load'][0]:.1f} -> {result['load'][1]:.1f})",
                 flush=True,
             )

@@ -60,14 +60,16 @@ def _executable() -> str:
     return found
 
 
-def _with_parent(command: list[str]) -> list[str]:
+def with_parent(command: list[str]) -> list[str]:
+    """``command``, run so that the kernel kills it when this process dies."""
     # setpriv (util-linux) asks the kernel to kill the server with the test process; a
     # preexec_fn doing the same would run between fork and exec in a threaded process.
     setpriv = shutil.which("setpriv")
     return [setpriv, "--pdeathsig", "KILL", *command] if setpriv else command
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 at the time of asking."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -80,32 +82,33 @@ def oxigraph_server(*, query_timeout: float = 10.0) -> Iterator[OxigraphServer]:
     Its own timeout follows ours: a query we abandon at ``query_timeout`` would otherwise go
     on using a core of this machine and slow the next tests down.
     """
-    port = _free_port()
+    port = free_port()
     command = [_executable(), "serve", "--bind", f"127.0.0.1:{port}"]
     command += ["--timeout-s", str(math.ceil(query_timeout) + 1)]
     process = subprocess.Popen(
-        _with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     server = OxigraphServer(base=f"http://127.0.0.1:{port}")
     try:
-        _wait_ready(server, process)
+        wait_ready(server.query_url + "?query=ASK%7B%7D", process)
         yield server
     finally:
         process.kill()
         process.wait(timeout=10)
 
 
-def _wait_ready(server: OxigraphServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def wait_ready(url: str, process: subprocess.Popen[bytes], *, budget: float = 30) -> None:
+    """Wait until ``url`` answers over HTTP (any status); fail if ``process`` exits first."""
+    deadline = time.monotonic() + budget
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
-            httpx.get(server.query_url, params={"query": "ASK {}"}, timeout=1)
+            httpx.get(url, timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.05)
-    raise RuntimeError("oxigraph serve did not start")
+    raise RuntimeError(f"{url} did not answer within {budget:g} s")
 
 
 def backend() -> str:

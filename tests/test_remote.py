@@ -17,9 +17,17 @@ import pyoxigraph as ox
 import pytest
 
 from idmgraph import formats
-from idmgraph.errors import BadRequest, ConfigurationError, QueryTimeout, UpdateRefused
-from idmgraph.publish import PublishFailed, publish_dataset
+from idmgraph.errors import (
+    BadRequest,
+    ConfigurationError,
+    PublishFailed,
+    QueryTimeout,
+    UpdateRefused,
+)
+from idmgraph.publish import publish_dataset
 from idmgraph.remote import (
+    DEFAULT_GRAPH,
+    MERGED,
     PASSWORD_VARIABLE,
     POINTER_GRAPH,
     USER_VARIABLE,
@@ -27,7 +35,7 @@ from idmgraph.remote import (
     RemoteStore,
 )
 from idmgraph.settings import Settings
-from idmgraph.store import CachedStore
+from idmgraph.store import AnswerKind, CachedStore, OxigraphStore, QueryAnswer
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
@@ -35,6 +43,11 @@ REPORT = "https://w3id.org/idmgraph/id/source/fixture-report"
 JSON = formats.by_name("json")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
+# 23^6 ≈ 1.5e8 solutions over the fixture, streamed as they are found: sent whole, the answer
+# would take minutes and gigabytes; a fresh blank node makes every constructed triple distinct
+PRODUCT = "{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r }"
+HUGE_SELECT = f"SELECT * WHERE {PRODUCT}"
+HUGE_GRAPH = f"CONSTRUCT {{ [] <urn:x:p> ?c }} WHERE {PRODUCT}"
 
 
 @pytest.fixture
@@ -103,10 +116,13 @@ def test_publish_switches_then_drops_the_old_version(server, grown):
     assert first.replaced is None
     assert _serve(server.remote(), "one") == _size(FIXTURE)
     second = publish_dataset(server.remote(), grown, version="two", expected_triples=_size(grown))
-    assert (second.replaced, second.dropped) == ("one", len(first.graphs))
+    # the old load's graphs and its merged graph are dropped
+    assert (second.replaced, second.dropped) == ("one", len(first.graphs) + 1)
     assert _serve(server.remote(), "two") == _size(FIXTURE) + 1
     # only the new version's graphs and the pointer are left
-    assert _all_graphs(server) == {g + second.marker for g in second.graphs} | {POINTER_GRAPH}
+    assert _all_graphs(server) == {g + second.marker for g in [*second.graphs, MERGED]} | {
+        POINTER_GRAPH
+    }
     with pytest.raises(ConfigurationError, match="serves release two"):
         _serve(server.remote(), "one")
 
@@ -126,6 +142,26 @@ def test_a_failed_load_leaves_the_old_version_served(server, grown):
     with pytest.raises(PublishFailed, match="nothing was switched"):
         publish_dataset(broken, grown, version="two")
     assert _serve(server.remote(), "one") == _size(FIXTURE)
+
+
+def test_merged_default_graph_answers_as_the_graph_list_did(server, grown):
+    published = publish_dataset(server.remote(), grown, version="one")
+    queries = (COUNT, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    merged = [_serve(server.remote(), "one", sparql) for sparql in queries]
+    # the pointer as publications before the merged graph wrote it, and no merged graph
+    ntriples = {"Accept": "application/n-triples"}
+    old = httpx.get(server.store_url, params={"graph": POINTER_GRAPH}, headers=ntriples)
+    kept = [line for line in old.content.splitlines() if DEFAULT_GRAPH.encode() not in line]
+    assert len(kept) == len(old.content.splitlines()) - 1
+    httpx.put(
+        server.store_url,
+        params={"graph": POINTER_GRAPH},
+        content=b"\n".join(kept) + b"\n",
+        headers={"Content-Type": "application/n-triples"},
+    ).raise_for_status()
+    httpx.delete(server.store_url, params={"graph": MERGED + published.marker}).raise_for_status()
+    listed = [_serve(server.remote(), "one", sparql) for sparql in queries]
+    assert merged == listed == [_size(grown), len(published.graphs)]
 
 
 @pytest.fixture
@@ -300,3 +336,105 @@ def test_cached_answers_follow_a_publication_too(server, grown):
             await cached.close()
 
     assert asyncio.run(run()) == (_size(FIXTURE), _size(FIXTURE) + 1, "two")
+
+
+class _CountingTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport, counting the bytes of answer bodies as they are read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_CountedStream(response.stream, self),  # type: ignore[arg-type]
+            extensions=response.extensions,
+        )
+
+
+class _CountedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, counter: _CountingTransport) -> None:
+        self._inner = inner
+        self._counter = counter
+
+    async def __aiter__(self):  # type: ignore[override]
+        async for chunk in self._inner:
+            self._counter.read += len(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _rows(answer: QueryAnswer) -> int:
+    """Rows or triples in the answer's body, parsed in its own format."""
+    fmt = answer.format.oxigraph
+    if fmt == ox.QueryResultsFormat.CSV:  # lossy, so pyoxigraph does not parse it
+        return answer.body.count(b"\r\n") - 1
+    if isinstance(fmt, ox.QueryResultsFormat):
+        return len(list(ox.parse_query_results(answer.body, format=fmt)))  # type: ignore[arg-type]
+    return len(list(ox.parse(answer.body, format=fmt)))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("sparql", "name"),
+    [(HUGE_SELECT, "json"), (HUGE_SELECT, "csv"), (HUGE_GRAPH, "turtle"), (HUGE_GRAPH, "jsonld")],
+)
+def test_a_capped_answer_is_read_only_up_to_the_cap(server, sparql, name):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    counting = _CountingTransport()
+    store = RemoteStore(server.remote(), transport=counting)
+    fmt = formats.by_name(name)
+
+    async def body(store: RemoteStore) -> QueryAnswer:
+        return await store.query(sparql, format=fmt, timeout=5, max_rows=10)
+
+    answer = _within(store, body)
+    assert isinstance(answer, QueryAnswer)
+    assert (answer.truncated, answer.rows, _rows(answer)) == (True, 10, 10)
+    # read whole, the answer would run past the timeout; cut, it is ten lines and a chunk
+    assert 0 < counting.read < 256_000
+
+
+CAPPED = [
+    ("SELECT * WHERE { ?s ?p ?o }", "json"),
+    ("SELECT * WHERE { ?s ?p ?o }", "tsv"),
+    ("SELECT * WHERE { ?s ?p ?o }", "xml"),
+    ("SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p", "csv"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "ntriples"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "turtle"),
+    (f"DESCRIBE <{REPORT}>", "rdfxml"),
+    ("ASK { ?s ?p ?o }", "json"),
+    ("ASK { ?s ?p ?o }", "csv"),
+    ("ASK { ?s <urn:x:none> ?o }", "xml"),
+]
+
+
+@pytest.mark.parametrize("max_rows", [0, 1, 5, 10_000])
+def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
+    remote, _server = published
+    embedded = OxigraphStore.from_file(FIXTURE, workers=1)
+
+    async def run() -> list[tuple[object, ...]]:
+        await remote.start()
+        await embedded.start()
+        found = []
+        try:
+            for sparql, name in CAPPED:
+                for store in (embedded, remote):
+                    answer = await store.query(
+                        sparql, format=formats.by_name(name), timeout=10, max_rows=max_rows
+                    )
+                    rows = answer.body if answer.kind is AnswerKind.ASK else _rows(answer)
+                    found.append((sparql, name, answer.truncated, answer.rows, rows))
+        finally:
+            await embedded.close()
+            await remote.close()
+        return found
+
+    found = asyncio.run(run())
+    assert found[0::2] == found[1::2]  # embedded, remote, query by query
+    assert any(truncated for *_, truncated, _, _ in found) == (max_rows < 10_000)

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from idmgraph.queries import NamedQuery, load_catalogue
-from idmgraph.remotequery import HIDDEN, rewrite, unversion
+from idmgraph.remotequery import HIDDEN, limited, rewrite, unversion
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
@@ -71,3 +71,34 @@ def test_answers_lose_the_load_marker():
     assert (
         unversion(body, "?idmgraph-load=ab12") == b'{"g": {"type": "uri", "value": "https://x/g"}}'
     )
+
+
+def _numbers(count: int) -> ox.Store:
+    store = ox.Store()
+    for n in range(count):
+        store.add(ox.Quad(ox.NamedNode(f"urn:n:{n}"), ox.NamedNode("urn:value"), ox.Literal(n)))
+    return store
+
+
+LIMITED = [
+    "SELECT ?s WHERE { ?s ?p ?o }",
+    "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1000",
+    "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3",
+    "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o OFFSET 10 LIMIT 50",
+    "SELECT ?s WHERE { ?s ?p ?o } # a closing comment",
+    "SELECT ?s { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 40 } } ORDER BY DESC(?s)",
+    "SELECT ?s ?o WHERE { ?s ?p ?o } VALUES ?o { 1 2 3 4 5 6 7 8 9 10 11 12 13 }",
+    'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != "LIMIT 1") } GROUP BY ?p',
+]
+
+
+@pytest.mark.parametrize("sparql", LIMITED)
+def test_a_limited_select_answers_the_first_rows_and_one_more(sparql):
+    store = _numbers(30)
+    whole = list(store.query(sparql))  # type: ignore[arg-type]
+    for cap in (0, 4, 11, 100):
+        text = limited(sparql, cap)
+        cut = list(store.query(text))  # type: ignore[arg-type]
+        assert len(cut) == min(len(whole), cap + 1), text
+        assert [str(row[0]) for row in cut] == [str(row[0]) for row in whole[: cap + 1]]
+        assert text.count("LIMIT") <= sparql.count("LIMIT") + 1

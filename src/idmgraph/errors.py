@@ -5,6 +5,7 @@ IdmGraphError
 ├── SourceError                   a source file cannot be read (names file and line)
 ├── ValidationFailed              the SHACL gate found violations; nothing was written
 ├── ReleaseMissing                no release has been built yet
+├── PublishFailed                 a release could not be published to the remote store
 └── RequestError (status)         answered to an HTTP client as application/problem+json
     ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
     ├── NotFound (404)
@@ -49,6 +50,10 @@ class ValidationFailed(IdmGraphError):
 
 class ReleaseMissing(IdmGraphError):
     """No release has been built yet."""
+
+
+class PublishFailed(IdmGraphError):
+    """The release could not be published; the remote store serves what it served before."""
 
 
 class RequestError(IdmGraphError):

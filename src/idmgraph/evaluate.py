@@ -20,6 +20,8 @@ from idmgraph import formats
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+_TSV = pyoxigraph.QueryResultsFormat.TSV
+_NTRIPLES = pyoxigraph.RdfFormat.N_TRIPLES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +55,12 @@ class Reply:
     triples: int = 0
 
 
+def syntax_error_position(error: SyntaxError) -> tuple[int | None, int | None]:
+    """Line and column an Oxigraph syntax error names, or None for each when it names none."""
+    found = _POSITION.search(str(error))
+    return (int(found.group(1)), int(found.group(2))) if found else (None, None)
+
+
 def open_store(path: Path, format_name: str | None) -> pyoxigraph.Store:
     """An in-memory store loaded from an RDF file, or an on-disk store opened read-only."""
     if format_name is None:
@@ -76,13 +84,8 @@ def evaluate(store: pyoxigraph.Store, job: Job) -> Reply:
         result = _query(store, job)
         return _serialise(result, job)
     except SyntaxError as exc:
-        position = _POSITION.search(str(exc))
-        return Reply(
-            error="syntax",
-            message=str(exc),
-            line=int(position.group(1)) if position else None,
-            column=int(position.group(2)) if position else None,
-        )
+        line, column = syntax_error_position(exc)
+        return Reply(error="syntax", message=str(exc), line=line, column=column)
     except Exception as exc:  # any failure of Oxigraph is answered, not raised
         return Reply(error="evaluation", message=str(exc))
 
@@ -127,7 +130,7 @@ def _serialise(
     if isinstance(result, pyoxigraph.QuerySolutions):
         if fmt.kind is not formats.Kind.RESULTS:
             return Reply(error="mismatch", kind="select")
-        return _serialise_solutions(result, fmt, job.max_rows)
+        return serialise_solutions(result, fmt, job.max_rows)
     if fmt.kind is not formats.Kind.GRAPH:
         return Reply(error="mismatch", kind="graph")
     return _serialise_triples(result, fmt, job.max_rows)
@@ -137,14 +140,15 @@ def _serialise(
 # answer is first written, by Oxigraph, in a line-based format (SPARQL TSV, N-Triples: one
 # row or triple per line) into a buffer that stops the writer once it holds one line more than
 # the cap; the kept lines are then re-read and written in the requested format, again by
-# Oxigraph. No row passes through Python code, and a huge answer is never held whole.
+# Oxigraph. No row passes through Python code, and a huge answer is never held whole. The
+# remote store reads its answers, in the same line-based formats, into the same buffer.
 
 
-class _Full(Exception):  # a signal, not an error
-    """Raised inside Oxigraph's writer once the buffer holds more lines than the cap."""
+class BufferFull(Exception):  # a signal, not an error
+    """Raised by :class:`CappedBuffer` once it holds more lines than its cap."""
 
 
-class _CappedBuffer:
+class CappedBuffer:
     """A binary file-like object that refuses to grow past ``max_lines`` lines."""
 
     def __init__(self, max_lines: int) -> None:
@@ -153,11 +157,11 @@ class _CappedBuffer:
         self.lines = 0
 
     def write(self, data: bytes) -> int:
-        """Keep a chunk; raise _Full once the cap is passed (Oxigraph writes in chunks)."""
+        """Keep a chunk; raise BufferFull once the cap is passed (writers write in chunks)."""
         self.parts.append(bytes(data))
         self.lines += data.count(b"\n")
         if self.lines > self.max_lines:
-            raise _Full
+            raise BufferFull
         return len(data)
 
     def flush(self) -> None:
@@ -171,25 +175,30 @@ class _CappedBuffer:
         return b"".join(line + b"\n" for line in data.split(b"\n", self.max_lines)[:-1]), True
 
 
-def _capped(write: Callable[[_CappedBuffer], object], max_lines: int) -> tuple[bytes, bool]:
-    buffer = _CappedBuffer(max_lines)
-    with contextlib.suppress(_Full):
+def _capped(write: Callable[[CappedBuffer], object], max_lines: int) -> tuple[bytes, bool]:
+    buffer = CappedBuffer(max_lines)
+    with contextlib.suppress(BufferFull):
         write(buffer)
     return buffer.kept()
 
 
-def _serialise_solutions(
+def serialise_solutions(
     solutions: pyoxigraph.QuerySolutions, fmt: formats.Format, max_rows: int
 ) -> Reply:
-    tsv_format = pyoxigraph.QueryResultsFormat.TSV
+    """At most ``max_rows`` solutions written in ``fmt``, and whether some were cut."""
     # TSV: one header line, then one line per row (line breaks in literals are escaped)
     tsv, truncated = _capped(
-        lambda out: solutions.serialize(cast(IO[bytes], out), format=tsv_format), max_rows + 1
+        lambda out: solutions.serialize(cast(IO[bytes], out), format=_TSV), max_rows + 1
     )
+    return solutions_reply(tsv, truncated=truncated, fmt=fmt)
+
+
+def solutions_reply(tsv: bytes, *, truncated: bool, fmt: formats.Format) -> Reply:
+    """The reply carrying already capped SPARQL TSV results, written in ``fmt``."""
     rows = tsv.count(b"\n") - 1
-    if fmt.oxigraph is tsv_format:
+    if fmt.oxigraph is _TSV:
         return Reply(kind="select", body=tsv, truncated=truncated, rows=rows)
-    kept = pyoxigraph.parse_query_results(tsv, format=tsv_format)
+    kept = pyoxigraph.parse_query_results(tsv, format=_TSV)
     assert isinstance(kept, pyoxigraph.QuerySolutions)
     body = kept.serialize(format=_results_format(fmt)) or b""
     return Reply(kind="select", body=body, truncated=truncated, rows=rows)
@@ -198,18 +207,22 @@ def _serialise_solutions(
 def _serialise_triples(
     triples: pyoxigraph.QueryTriples, fmt: formats.Format, max_rows: int
 ) -> Reply:
-    ntriples = pyoxigraph.RdfFormat.N_TRIPLES
     data, truncated = _capped(
-        lambda out: triples.serialize(cast(IO[bytes], out), format=ntriples), max_rows
+        lambda out: triples.serialize(cast(IO[bytes], out), format=_NTRIPLES), max_rows
     )
-    rows = data.count(b"\n")
+    return graph_reply(data, truncated=truncated, fmt=fmt)
+
+
+def graph_reply(ntriples: bytes, *, truncated: bool, fmt: formats.Format) -> Reply:
+    """The reply carrying already capped N-Triples, written in ``fmt``."""
     rdf_format = fmt.oxigraph
     assert isinstance(rdf_format, pyoxigraph.RdfFormat)
-    if rdf_format is not ntriples:
+    data = ntriples
+    if rdf_format is not _NTRIPLES:
         data = (
-            pyoxigraph.serialize(pyoxigraph.parse(data, format=ntriples), format=rdf_format) or b""
+            pyoxigraph.serialize(pyoxigraph.parse(data, format=_NTRIPLES), format=rdf_format) or b""
         )
-    return Reply(kind="graph", body=data, truncated=truncated, rows=rows)
+    return Reply(kind="graph", body=data, truncated=truncated, rows=ntriples.count(b"\n"))
 
 
 def _results_format(fmt: formats.Format) -> pyoxigraph.QueryResultsFormat:

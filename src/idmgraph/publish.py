@@ -1,12 +1,16 @@
 """Publish a release to a remote SPARQL store so that it is never seen half-loaded.
 
 Through the SPARQL 1.1 Graph Store HTTP Protocol, each of the release's graphs is PUT into a
-new *versioned* graph (``<graph IRI>?idmgraph-load=<id>``) that no query reads yet; the
-triple count of every new graph is checked against what was sent and the total against the
-release manifest; then one PUT replaces the small pointer graph (``urn:idmgraph:current``),
-which is the switch; then the graphs of every other load are dropped. A failure before the
-switch drops the new graphs and leaves the served version as it was. Nothing here speaks
-SPARQL Update: loading, switching and dropping are Graph Store requests.
+new *versioned* graph (``<graph IRI>?idmgraph-load=<id>``) that no query reads yet, and all of
+them merged into one more (``urn:idmgraph:merged?idmgraph-load=<id>``): the default graph of
+queries that name no dataset. It doubles what the remote stores, and makes those queries ~10x
+faster in Oxigraph, which evaluates a default graph of many graphs as a union at every triple
+pattern. The triple count of every new graph is checked against what was sent and the total
+against the release manifest; then one PUT replaces the small pointer graph
+(``urn:idmgraph:current``), which is the switch; then the graphs of every other load are
+dropped. A failure before the switch drops the new graphs and leaves the served version as it
+was. Nothing here speaks SPARQL Update: loading, switching and dropping are Graph Store
+requests.
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ import httpx
 import pyoxigraph
 
 from idmgraph import formats
-from idmgraph.errors import ConfigurationError, IdmGraphError
+from idmgraph.errors import ConfigurationError, PublishFailed
 from idmgraph.release import read_release
 from idmgraph.remote import (
+    DEFAULT_GRAPH,
     HAS_PART,
     HAS_VERSION,
     LOAD_MARKER,
+    MERGED,
     POINTER_GRAPH,
     POINTER_QUERY,
     TRIPLES,
@@ -42,10 +48,6 @@ NTRIPLES = "application/n-triples"
 _COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
 _LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
-
-
-class PublishFailed(IdmGraphError):
-    """The release could not be published; the remote store serves what it served before."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,9 +89,10 @@ def publish_dataset(
         try:
             for name, triples in sorted(graphs.items()):
                 session.put(name + marker, _ntriples(triples))
+            session.put(MERGED + marker, _ntriples(set().union(*graphs.values())))
             _verify(session, marker, graphs, expected_triples)
         except (httpx.HTTPError, PublishFailed) as exc:
-            session.drop(name + marker for name in graphs)
+            session.drop(name + marker for name in [*graphs, MERGED])
             raise PublishFailed(f"nothing was switched: {exc}") from exc
         total = sum(len(triples) for triples in graphs.values())
         pointer = Pointer(
@@ -97,6 +100,7 @@ def publish_dataset(
             marker=marker,
             graphs=tuple(sorted(name + marker for name in graphs)),
             triples=total,
+            default_graph=MERGED + marker,
         )
         session.put(POINTER_GRAPH, _pointer_body(pointer))  # the switch: one atomic PUT
         stale = [g for g in session.loaded_graphs() if not g.endswith(marker)]
@@ -160,6 +164,10 @@ def _verify(
     )
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     loaded = {row["g"].value: int(row["n"].value) for row in solutions if row["g"] and row["n"]}
+    merged = loaded.pop(MERGED + marker, 0)
+    distinct = len(set().union(*graphs.values()))
+    if merged != distinct:
+        raise PublishFailed(f"merged graph: {merged} statements loaded, {distinct} sent")
     for name, triples in graphs.items():
         found = loaded.get(name + marker, 0)
         if found != len(triples):
@@ -201,6 +209,14 @@ def _pointer_body(pointer: Pointer) -> bytes:
             pyoxigraph.Literal(str(pointer.triples), datatype=integer),
         ),
     ]
+    if pointer.default_graph is not None:
+        triples.append(
+            pyoxigraph.Triple(
+                node,
+                pyoxigraph.NamedNode(DEFAULT_GRAPH),
+                pyoxigraph.NamedNode(pointer.default_graph),
+            )
+        )
     triples += [
         pyoxigraph.Triple(node, pyoxigraph.NamedNode(HAS_PART), pyoxigraph.NamedNode(graph))
         for graph in pointer.graphs

@@ -26,7 +26,8 @@ UPDATE_VERBS = frozenset(
 # One alternative per SPARQL terminal that can hide a keyword: strings, IRIs and comments are
 # skipped whole so that "SERVICE" inside them is not read as the keyword. IRIREF excludes the
 # same characters as the grammar does, so "?a<?b" is read as an operator, as Oxigraph reads it.
-_TOKEN = re.compile(
+# The one tokenizer of SPARQL text: remotequery rewrites queries with it.
+TOKEN = re.compile(
     r"""
       (?P<space>\s+)
     | (?P<comment>\#[^\n\r]*)
@@ -86,7 +87,7 @@ def _unescape(match: re.Match[str]) -> str:
 
 def _tokens(text: str) -> list[_Token]:
     found = []
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("space", "comment"):
             found.append(_Token(kind, match.group(0)))

@@ -7,12 +7,16 @@ flight cannot be cancelled when the client goes away. httpx's async client is aw
 
 Everything the endpoint promises is checked here, before a byte leaves: updates (LOAD
 included) are refused, SERVICE reaches only the allow-list, syntax errors are reported by
-Oxigraph's own parser with the client's line and column. The answer arrives in the requested
-format and is handed through unless the row cap cuts it (then it is re-serialised, exactly as
-the embedded store does). The remote store holds each release in versioned graphs named by a
-pointer graph (see :mod:`idmgraph.publish`); the store reads the pointer when it starts
-(refusing another version than the release folder's) and again every few seconds, so queries
-follow a publication made while serving, whose switch drops the graphs read until then.
+Oxigraph's own parser with the client's line and column. SELECT and graph answers are fetched
+in a line-based format (SPARQL TSV, N-Triples) and read as they stream in, only until they pass
+the row cap: the connection is then dropped, so neither this process nor the wire carries more
+than the cap of a huge answer. The kept lines are written in the requested format by the same
+code as on the embedded store (:mod:`idmgraph.evaluate`), so truncation and row counts agree.
+
+The remote store holds each release in versioned graphs named by a pointer graph (see
+:mod:`idmgraph.publish`); the store reads the pointer when it starts (refusing another version
+than the release folder's) and again every few seconds, so queries follow a publication made
+while serving, whose switch drops the graphs read until then.
 """
 
 from __future__ import annotations
@@ -20,9 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from itertools import islice
 
 import httpx
 import pyoxigraph
@@ -36,9 +39,17 @@ from idmgraph.errors import (
     RequestError,
     UpdateRefused,
 )
-from idmgraph.evaluate import _POSITION, Term, _serialise_solutions
+from idmgraph.evaluate import (
+    BufferFull,
+    CappedBuffer,
+    Reply,
+    Term,
+    graph_reply,
+    solutions_reply,
+    syntax_error_position,
+)
 from idmgraph.querytext import inspect_query
-from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, rewrite, unversion
+from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
 from idmgraph.settings import Settings
 from idmgraph.store import AnswerKind, QueryAnswer
 
@@ -50,10 +61,18 @@ HAS_VERSION = "http://purl.org/dc/terms/hasVersion"
 HAS_PART = "http://purl.org/dc/terms/hasPart"
 TRIPLES = "http://rdfs.org/ns/void#triples"
 LOAD_MARKER = INTERNAL + "marker"
+# A load's graphs merged into one: the default graph of every query that names no dataset.
+# Oxigraph evaluates a default graph made of many graphs about 10x slower than one graph.
+MERGED = INTERNAL + "merged"
+DEFAULT_GRAPH = INTERNAL + "defaultGraph"  # the pointer's link to the load's merged graph
 REFRESH_SECONDS = 5.0  # how often the pointer graph is read again while serving
 POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> ?p ?o }} }}"
-# Formats an Oxigraph server writes; others are fetched in a lossless one and converted here.
-_WIRE = {"csv": "tsv", "jsonld": "ntriples", "nquads": "ntriples", "trig": "ntriples"}
+# SELECT and graph answers are fetched in a line-based format (a row or a triple per line), so
+# reading can stop once the cap is passed, and are written in the requested one here, as the
+# embedded store does. ASK answers are fetched whole, as JSON.
+_LINES = {"select": "tsv", "graph": "ntriples"}
+_ASK_WIRE = formats.by_name("json")
+_ERROR_BYTES = 500  # how much of a refusal's body is read and quoted
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,6 +111,7 @@ class Pointer:
     marker: str  # versioned graph = the release's graph IRI + marker
     graphs: tuple[str, ...]  # versioned names
     triples: int
+    default_graph: str | None = None  # the load's merged graph; None: published without one
 
 
 def parse_pointer(body: bytes) -> Pointer | None:
@@ -110,6 +130,7 @@ def parse_pointer(body: bytes) -> Pointer | None:
         marker=values[LOAD_MARKER][0],
         graphs=tuple(sorted(values.get(HAS_PART, []))),
         triples=int(values[TRIPLES][0]),
+        default_graph=values.get(DEFAULT_GRAPH, [None])[0],
     )
 
 
@@ -123,8 +144,10 @@ class RemoteStore:
         expected_version: str | None = None,
         service_allowlist: tuple[str, ...] = (),
         refresh_seconds: float = REFRESH_SECONDS,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._remote = remote
+        self._transport = transport  # None: httpx's own; the tests count bytes read with one
         self._expected = expected_version
         self._allowed = service_allowlist
         self._client: httpx.AsyncClient | None = None
@@ -141,7 +164,9 @@ class RemoteStore:
 
     async def start(self) -> None:
         """Read the pointer graph; refuse a store holding another release than expected."""
-        self._client = httpx.AsyncClient(auth=self._remote.auth, timeout=60)
+        self._client = httpx.AsyncClient(
+            auth=self._remote.auth, timeout=60, transport=self._transport
+        )
         try:
             pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
         except BaseException:
@@ -233,10 +258,23 @@ class RemoteStore:
             data["named-graph-uri"] = [self._graph(iri) for iri in named_graphs or ()]
         elif not inspect_query(sparql).has_dataset:
             # the union of the current version's graphs, and nothing else, as on the embedded
-            data["default-graph-uri"] = data["named-graph-uri"] = list(self._pointer.graphs)
-        wire = formats.by_name(_WIRE.get(format.name, format.name))
-        body = await self._post(data, wire.name, timeout)
-        return _capped(unversion(body, self._pointer.marker), kind, format, wire, max_rows)
+            merged = self._pointer.default_graph
+            data["named-graph-uri"] = list(self._pointer.graphs)
+            data["default-graph-uri"] = [merged] if merged else list(self._pointer.graphs)
+        if kind is AnswerKind.ASK:
+            body = await self._post(data, _ASK_WIRE.name, timeout)
+            return _ask(unversion(body, self._pointer.marker), format)
+        if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
+            data["query"] = limited(text, max_rows)
+        # a SELECT keeps one line more than the cap (its header), a graph answer none
+        lines = max_rows + 1 if kind is AnswerKind.SELECT else max_rows
+        body, cut = await self._send(data, _LINES[kind.value], timeout, _first_lines(lines))
+        body = unversion(body, self._pointer.marker)
+        if kind is AnswerKind.SELECT:
+            reply = solutions_reply(body, truncated=cut, fmt=format)
+        else:
+            reply = graph_reply(body, truncated=cut, fmt=format)
+        return _answer(reply, kind, format)
 
     def _graph(self, iri: str) -> str:
         return self._versioned.get(iri, HIDDEN if is_internal(iri) else iri)
@@ -259,23 +297,68 @@ class RemoteStore:
         return kind
 
     async def _post(self, data: Mapping[str, object], media_type: str, timeout: float) -> bytes:
+        body, _ = await self._send(data, media_type, timeout, _whole)
+        return body
+
+    async def _send(
+        self,
+        data: Mapping[str, object],
+        media_type: str,
+        timeout: float,
+        read: Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]],
+    ) -> tuple[bytes, bool]:
+        """POST a query and ``read`` its answer, all within ``timeout`` seconds."""
         if self._client is None:
             raise RuntimeError("the store was not started")
         accept = formats.by_name(media_type).content_type
+        request = self._client.build_request(
+            "POST", self._remote.query_url, data=data, headers={"Accept": accept}
+        )
         try:
             async with asyncio.timeout(timeout):
-                response = await self._client.post(
-                    self._remote.query_url, data=data, headers={"Accept": accept}
-                )
+                response = await self._client.send(request, stream=True)
+                try:
+                    if response.status_code == 200:
+                        return await read(response)
+                    refusal = await _head(response, _ERROR_BYTES)
+                finally:
+                    # an answer left unread is not drained: the connection is dropped instead
+                    await response.aclose()
         except TimeoutError:
             raise QueryTimeout(f"the query ran past {timeout:g} s and was abandoned") from None
         except httpx.HTTPError as exc:
             raise QueryTimeout(f"the remote store did not answer: {exc}") from None
         if response.status_code == 400:
-            raise BadRequest(f"the remote store refused the query: {response.text[:500]}")
-        if response.status_code != 200:
-            raise QueryTimeout(f"the remote store answered {response.status_code}")
-        return response.content
+            text = refusal.decode("utf-8", errors="replace")
+            raise BadRequest(f"the remote store refused the query: {text}")
+        raise QueryTimeout(f"the remote store answered {response.status_code}")
+
+
+async def _whole(response: httpx.Response) -> tuple[bytes, bool]:
+    return await response.aread(), False
+
+
+async def _head(response: httpx.Response, size: int) -> bytes:
+    """The first ``size`` bytes of the body, the rest left unread."""
+    found = b""
+    async for chunk in response.aiter_bytes():
+        found += chunk
+        if len(found) >= size:
+            break
+    return found[:size]
+
+
+def _first_lines(max_lines: int) -> Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]]:
+    """A reader that stops once it holds more than ``max_lines`` lines: the rest never comes."""
+
+    async def read(response: httpx.Response) -> tuple[bytes, bool]:
+        buffer = CappedBuffer(max_lines)
+        with contextlib.suppress(BufferFull):
+            async for chunk in response.aiter_bytes():
+                buffer.write(chunk)
+        return buffer.kept()
+
+    return read
 
 
 def _check_syntax(sparql: str, base_iri: str | None) -> None:
@@ -283,52 +366,23 @@ def _check_syntax(sparql: str, base_iri: str | None) -> None:
     try:
         pyoxigraph.Store().query(sparql, base_iri=base_iri)
     except SyntaxError as exc:
-        position = _POSITION.search(str(exc))
-        raise BadRequest(
-            str(exc),
-            line=int(position.group(1)) if position else None,
-            column=int(position.group(2)) if position else None,
-        ) from None
+        line, column = syntax_error_position(exc)
+        raise BadRequest(str(exc), line=line, column=column) from None
 
 
-def _capped(
-    body: bytes, kind: AnswerKind, fmt: formats.Format, wire: formats.Format, max_rows: int
-) -> QueryAnswer:
-    """The answer as received when it fits the cap; otherwise its first rows, re-serialised."""
-    if kind is AnswerKind.ASK:
-        if wire.name != fmt.name:
-            parsed = pyoxigraph.parse_query_results(body, format=_results(wire))
-            assert isinstance(parsed, pyoxigraph.QueryBoolean)
-            body = parsed.serialize(format=_results(fmt)) or b""
-        return QueryAnswer(kind=kind, format=fmt, body=body, rows=1)
-    if kind is AnswerKind.SELECT:
-        rows = sum(1 for _ in islice(_solutions(body, wire), max_rows + 1))
-        if rows <= max_rows and wire.name == fmt.name:
-            return QueryAnswer(kind=kind, format=fmt, body=body, rows=rows)
-        reply = _serialise_solutions(_solutions(body, wire), fmt, max_rows)
-        return QueryAnswer(
-            kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
-        )
-    rdf = wire.oxigraph
-    assert isinstance(rdf, pyoxigraph.RdfFormat)
-    triples = [quad.triple for quad in islice(pyoxigraph.parse(body, format=rdf), max_rows + 1)]
-    if len(triples) <= max_rows and wire.name == fmt.name:
-        return QueryAnswer(kind=kind, format=fmt, body=body, rows=len(triples))
-    out = fmt.oxigraph
-    assert isinstance(out, pyoxigraph.RdfFormat)
+def _ask(body: bytes, fmt: formats.Format) -> QueryAnswer:
+    """The JSON boolean answer, in ``fmt``."""
+    if fmt.name != _ASK_WIRE.name:
+        parsed = pyoxigraph.parse_query_results(body, format=_results(_ASK_WIRE))
+        assert isinstance(parsed, pyoxigraph.QueryBoolean)
+        body = parsed.serialize(format=_results(fmt)) or b""
+    return QueryAnswer(kind=AnswerKind.ASK, format=fmt, body=body, rows=1)
+
+
+def _answer(reply: Reply, kind: AnswerKind, fmt: formats.Format) -> QueryAnswer:
     return QueryAnswer(
-        kind=kind,
-        format=fmt,
-        body=pyoxigraph.serialize(triples[:max_rows], format=out) or b"",
-        truncated=len(triples) > max_rows,
-        rows=min(len(triples), max_rows),
+        kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
     )
-
-
-def _solutions(body: bytes, wire: formats.Format) -> pyoxigraph.QuerySolutions:
-    parsed = pyoxigraph.parse_query_results(body, format=_results(wire))
-    assert isinstance(parsed, pyoxigraph.QuerySolutions)
-    return parsed
 
 
 def _results(fmt: formats.Format) -> pyoxigraph.QueryResultsFormat:

@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import pyoxigraph
 
 from idmgraph.evaluate import Term
-from idmgraph.querytext import _TOKEN  # the one tokenizer of SPARQL text; spans needed here
+from idmgraph.querytext import TOKEN
 
 INTERNAL = "urn:idmgraph:"  # every IRI of idmgraph's own bookkeeping in a remote store
 HIDDEN = INTERNAL + "hidden"  # a graph that is never written: reading it finds nothing
@@ -75,6 +75,34 @@ def rewrite(
     return prologue + "".join(pieces)
 
 
+def limited(sparql: str, max_rows: int) -> str:
+    """A SELECT query told to stop after ``max_rows + 1`` rows, one past the row cap.
+
+    A top-level LIMIT above that is lowered, a smaller one kept; without one, a LIMIT is
+    written after the solution modifiers (before a trailing VALUES clause), on a line of its
+    own so that a closing comment cannot swallow it. The remote then computes and sends no
+    more than the cap needs; one row more tells that the answer was cut.
+    """
+    wanted = max_rows + 1
+    depth, closed, limit = 0, False, False
+    for match in TOKEN.finditer(sparql):
+        kind, text = match.lastgroup or "other", match.group(0)
+        if kind in ("space", "comment"):
+            continue
+        if limit:  # the token after a top-level LIMIT: its integer
+            if text.isdigit() and int(text) > wanted:
+                return sparql[: match.start()] + str(wanted) + sparql[match.end() :]
+            return sparql
+        if text in ("{", "}"):
+            depth += 1 if text == "{" else -1
+            closed = closed or depth == 0  # the first group closed at the top is the pattern
+        elif closed and depth == 0 and kind == "word":
+            limit = text.upper() == "LIMIT"
+            if text.upper() == "VALUES":
+                return f"{sparql[: match.start()]}\nLIMIT {wanted}\n{sparql[match.start() :]}"
+    return sparql if limit else f"{sparql}\nLIMIT {wanted}\n"
+
+
 def _resolved(sparql: str, base_iri: str | None) -> Iterator[tuple[str, str, str | None]]:
     """(kind, text, absolute IRI or None) for every piece of the text, spaces included.
 
@@ -85,7 +113,7 @@ def _resolved(sparql: str, base_iri: str | None) -> Iterator[tuple[str, str, str
     previous: list[str] = []  # the last two significant tokens, upper-cased
     after_where = False
     opened = False
-    for match in _TOKEN.finditer(sparql):
+    for match in TOKEN.finditer(sparql):
         kind, text = match.lastgroup or "other", match.group(0)
         if kind in ("space", "comment", "string"):
             yield kind, text, None

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import datetime
 import itertools
 import os
@@ -181,6 +182,9 @@ async def latencies(
     return found
 
 
+FAILURES: collections.Counter[str] = collections.Counter()  # every throughput cell's, by kind
+
+
 async def throughput(
     request: Callable[[int], tuple[str, str, dict]], *, clients: int, seconds: float
 ) -> tuple[float, int]:
@@ -197,13 +201,15 @@ async def throughput(
                 method, url, options = request(next(numbers))
                 try:
                     answer = await client.request(method, url, **options)
-                except httpx.TransportError:  # counted: a server dropping connections fails
+                except httpx.TransportError as error:  # a server dropping connections fails
                     failed += 1
+                    FAILURES[type(error).__name__] += 1
                     continue
                 if answer.status_code == 200:
                     done += 1
                 else:
                     failed += 1
+                    FAILURES[f"HTTP {answer.status_code} {answer.text[:120]!r}"] += 1
 
         started = time.perf_counter()
         await asyncio.gather(*(loop() for _ in range(clients)))
@@ -355,6 +361,8 @@ def report(results: list[dict]) -> None:
         series.setdefault("publish s", []).append((r["size"], r["publish_s"]))
     print("fitted exponents, value ∝ triples^k:")
     print("\n".join(fits(series)))
+    if FAILURES:
+        print("failed requests by kind:", ", ".join(f"{k} {n}" for k, n in FAILURES.items()))
 
 
 def main() -> None:

@@ -13,8 +13,10 @@ import pytest
 from idmgraph.build import build
 from idmgraph.diff import diff_command
 from idmgraph.importer import import_report
+from idmgraph.release import read_release
 from idmgraph.settings import Settings
 from idmgraph.web.app import create_app
+from idmgraph.web.changes import release_dump
 from tests.remoteserver import dataset_store
 from tests.web.running import running
 
@@ -32,19 +34,26 @@ def _project(root: Path, *, follow_up: bool) -> Settings:
     return settings
 
 
-def _serve(settings: Settings) -> Iterator[str]:
-    release = settings.release_dir / "idmgraph.nq"
+def _serve(settings: Settings, *, read: str = "store") -> Iterator[str]:
+    # The page reads the release's dump when the store serves that release, and the store
+    # when it serves another (a remote store that followed a newer publication).
+    release = read_release(settings.release_dir)
+    version = release.version if read == "dump" else None
     with (
-        dataset_store(release, workers=settings.query_workers) as store,
+        dataset_store(
+            release.dataset_file, workers=settings.query_workers, version=version
+        ) as store,
         running(create_app(settings, store)) as base,
     ):
         yield base
 
 
-@pytest.fixture(scope="module")
-def two_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Settings]]:
+@pytest.fixture(scope="module", params=["dump", "store"])
+def two_reports(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Settings]]:
     settings = _project(tmp_path_factory.mktemp("changes") / "project", follow_up=True)
-    for base in _serve(settings):
+    for base in _serve(settings, read=request.param):
         yield base, settings
 
 
@@ -92,3 +101,13 @@ def test_single_report_has_nothing_to_compare(one_report: str) -> None:
     assert answer.status_code == 200
     assert "nothing to compare yet" in answer.text
     assert httpx.get(one_report + "/changes?format=json", timeout=60).json() == {"changes": None}
+
+
+def test_the_release_dump_is_read_only_when_the_store_serves_that_release(
+    two_reports: tuple[str, Settings],
+) -> None:
+    _, settings = two_reports
+    release = read_release(settings.release_dir)
+    assert release_dump(settings, release.version) == release.dataset_file
+    assert release_dump(settings, "another-release") is None
+    assert release_dump(Settings(root=settings.root, dist_dir=settings.root / "none"), "x") is None

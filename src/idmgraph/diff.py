@@ -281,15 +281,22 @@ def graphs_of(quads: Iterable[ox.Quad]) -> dict[str, Graph]:
     return {name: to_graph(triples) for name, triples in grouped.items()}
 
 
-def latest_reports(graphs: Mapping[str, Graph], count: int = 2) -> list[URIRef]:
-    """The ``count`` latest progress reports, newest first."""
+def reports(graphs: Mapping[str, Graph]) -> list[Side]:
+    """Every dated progress report among the graphs, newest first."""
     union = _union(graphs)
-    dated = []
-    for report in union.subjects(RDF.type, IDM.ProgressReport):
+    found = []
+    for report in set(union.subjects(RDF.type, IDM.ProgressReport)):
         when = union.value(report, IDM.statusDate)
         if isinstance(report, URIRef) and isinstance(when, Literal):
-            dated.append((str(when), str(report), report))
-    return [report for *_, report in sorted(dated, reverse=True)[:count]]
+            label = union.value(report, RDFS.label)
+            shown = str(label) if label is not None else str(report)
+            found.append(Side(source=str(report), label=shown, status_date=str(when)))
+    return sorted(found, key=lambda side: (side.status_date or "", side.source), reverse=True)
+
+
+def latest_reports(graphs: Mapping[str, Graph], count: int = 2) -> list[URIRef]:
+    """The ``count`` latest progress reports, newest first."""
+    return [URIRef(side.source) for side in reports(graphs)[:count]]
 
 
 def snapshot_of(graphs: Mapping[str, Graph], source: URIRef | None = None) -> Snapshot:

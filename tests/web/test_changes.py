@@ -111,3 +111,62 @@ def test_the_release_dump_is_read_only_when_the_store_serves_that_release(
     assert release_dump(settings, release.version) == release.dataset_file
     assert release_dump(settings, "another-release") is None
     assert release_dump(Settings(root=settings.root, dist_dir=settings.root / "none"), "x") is None
+
+
+OLD, NEW = "sg17-idm-report-2023-09", "sg17-idm-report-2024-04"
+
+
+def test_any_pair_of_reports_can_be_compared(two_reports: tuple[str, Settings]) -> None:
+    base, _ = two_reports
+    backwards = httpx.get(
+        base + "/changes", params={"from": NEW, "to": OLD, "format": "json"}, timeout=60
+    )
+    assert backwards.status_code == 200
+    back = backwards.json()["changes"]
+    default = httpx.get(base + "/changes", params={"format": "json"}, timeout=60).json()
+    forth = default["changes"]
+    assert (back["old"]["source"], back["new"]["source"]) == (
+        forth["new"]["source"],
+        forth["old"]["source"],
+    )
+    # what one way adds, the other way no longer lists
+    assert {item["iri"] for item in back["removed"]} == {item["iri"] for item in forth["added"]}
+    assert {item["iri"] for item in back["added"]} == {item["iri"] for item in forth["removed"]}
+    to_latest = httpx.get(base + "/changes", params={"to": NEW, "format": "json"}, timeout=60)
+    assert to_latest.json() == default  # "to" alone compares with the report before it
+
+
+def test_the_page_offers_every_report_with_the_pair_shown_selected(
+    two_reports: tuple[str, Settings],
+) -> None:
+    base, _ = two_reports
+    page = httpx.get(base + "/changes", params={"from": NEW, "to": OLD}, timeout=60).text
+    assert '<select name="from">' in page
+    assert '<select name="to">' in page
+    assert page.count(f'<option value="{NEW}" selected>') == 1
+    assert page.count(f'<option value="{OLD}" selected>') == 1
+    assert page.count("<option ") == 4
+    assert f"?from={NEW}&amp;to={OLD}&amp;format=json" in page
+
+
+def test_the_oldest_report_alone_has_nothing_before_it(two_reports: tuple[str, Settings]) -> None:
+    base, _ = two_reports
+    answer = httpx.get(base + "/changes", params={"to": OLD}, timeout=60)
+    assert answer.status_code == 200
+    assert "No earlier report than this one" in answer.text
+    assert httpx.get(base + "/changes", params={"to": OLD, "format": "json"}).json() == {
+        "changes": None
+    }
+
+
+def test_an_unknown_report_is_a_problem_naming_the_known_ones(
+    two_reports: tuple[str, Settings],
+) -> None:
+    base, _ = two_reports
+    answer = httpx.get(base + "/changes", params={"from": "sg17-report-1999"}, timeout=60)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    detail = answer.json()["detail"]
+    assert "from=sg17-report-1999" in detail
+    assert OLD in detail
+    assert NEW in detail

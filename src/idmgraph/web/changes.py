@@ -1,7 +1,9 @@
-"""``/changes``: what moved between the two latest progress reports the store holds.
+"""``/changes``: what moved between two progress reports the store holds.
 
-The comparison runs once per release (a release is immutable), on the statements of every
-source graph, with :func:`idmgraph.diff.diff`. ``?format=json`` (or ``Accept:
+By default the two latest; ``?from=SLUG&to=SLUG`` names others (the slugs of their source
+graphs, as ``idmgraph diff`` takes them; ``to`` alone compares with the report before it).
+Each comparison runs once per release and pair (a release is immutable), on the statements of
+every source graph, with :func:`idmgraph.diff.diff`. ``?format=json`` (or ``Accept:
 application/json``) answers the same changes as JSON, the shape ``idmgraph diff --format json``
 prints.
 """
@@ -10,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter
+from rdflib import URIRef
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from idmgraph import formats
-from idmgraph.diff import Changes, diff, graphs_of, latest_reports, snapshot_of
-from idmgraph.errors import ConfigurationError, ReleaseMissing
+from idmgraph.diff import Changes, Side, diff, graphs_of, reports, snapshot_of
+from idmgraph.errors import BadRequest, ConfigurationError, ReleaseMissing
 from idmgraph.release import read_release
 from idmgraph.settings import Settings
 from idmgraph.store import Store
@@ -32,37 +37,58 @@ _SOURCE_QUADS = """SELECT ?g ?s ?p ?o WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRSTARTS(STR(?g), "{prefix}"))
 }}"""
+_PAIRS_KEPT = 16  # comparisons kept per release (each pair of reports is one)
 _MAX_ROWS = 5_000_000  # an internal read, not a client's answer: the row cap is not for it
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """The reports a release holds and the changes between the two asked for."""
+
+    reports: tuple[Side, ...]  # newest first
+    old: str | None  # slug of the earlier report compared; None when there is nothing to compare
+    new: str | None
+    changes: Changes | None
+
+
+Pair = tuple[str | None, str | None]  # the ``from`` and ``to`` slugs asked for, None: default
 
 
 def router(settings: Settings, store: Store) -> APIRouter:
     """The ``/changes`` route over ``store``."""
     api = APIRouter()
-    # One comparison per release, shared by the requests that arrive while it runs.
-    remembered: dict[str, asyncio.Task[Changes | None]] = {}
+    # One comparison per release and pair, shared by the requests that arrive while it runs.
+    remembered: OrderedDict[tuple[str, Pair], asyncio.Task[Comparison]] = OrderedDict()
 
     @api.get(PATH, name="changes")
     async def changes_page(request: Request) -> Response:
-        """The changes between the two latest reports, as a page or as JSON."""
-        if store.version not in remembered:
-            remembered.clear()
-            remembered[store.version] = asyncio.create_task(_latest_changes(settings, store))
-        task = remembered[store.version]
+        """The changes between two reports (by default the two latest), as a page or JSON."""
+        pair = (request.query_params.get("from") or None, request.query_params.get("to") or None)
+        key = (store.version, pair)
+        if key not in remembered:
+            for stale in [k for k in remembered if k[0] != store.version]:
+                del remembered[stale]
+            remembered[key] = asyncio.create_task(_comparison(settings, store, pair))
+            while len(remembered) > _PAIRS_KEPT:
+                remembered.popitem(last=False)
+        task = remembered[key]
         try:
-            changes = await asyncio.shield(task)
+            found = await asyncio.shield(task)
         except Exception:
-            remembered.pop(store.version, None)  # a failed comparison is tried again next time
+            remembered.pop(key, None)  # a failed comparison is tried again next time
             raise
+        changes = found.changes
         if _wants_json(request):
             body = changes.to_json() if changes is not None else None
             return JSONResponse({"changes": body}, headers={"Vary": "Accept"})
-        return render(request, "changes.html", {"changes": changes}, headers={"Vary": "Accept"})
+        context = {"changes": changes, "comparison": found, "slug": _slug(settings)}
+        return render(request, "changes.html", context, headers={"Vary": "Accept"})
 
     return api
 
 
-async def _latest_changes(settings: Settings, store: Store) -> Changes | None:
-    """The changes from the second latest report to the latest; None with fewer than two.
+async def _comparison(settings: Settings, store: Store, pair: Pair) -> Comparison:
+    """The changes between the reports of ``pair`` (by default the two latest).
 
     Read from the release's N-Quads dump when the store serves that release (2 s for 10^6
     statements, against ~15 s through a query), otherwise through the store: a remote store
@@ -72,7 +98,7 @@ async def _latest_changes(settings: Settings, store: Store) -> Changes | None:
     dump = release_dump(settings, store.version)
     if dump is not None:
         # Parsing and building rdflib graphs is seconds of CPU at 10^6 triples: off the loop.
-        return await asyncio.to_thread(lambda: _compare_latest(_dump_quads(dump, prefix)))
+        return await asyncio.to_thread(lambda: _compare(_dump_quads(dump, prefix), pair, prefix))
     answer = await store.query(
         _SOURCE_QUADS.format(prefix=prefix.replace("\\", "\\\\").replace('"', '\\"')),
         format=formats.by_name("json"),
@@ -83,7 +109,7 @@ async def _latest_changes(settings: Settings, store: Store) -> Changes | None:
         raise ConfigurationError(
             f"the release holds more than {_MAX_ROWS} source statements: too many to compare here"
         )
-    return await asyncio.to_thread(lambda: _compare_latest(_answer_quads(answer.body)))
+    return await asyncio.to_thread(lambda: _compare(_answer_quads(answer.body), pair, prefix))
 
 
 def release_dump(settings: Settings, version: str) -> Path | None:
@@ -111,13 +137,34 @@ def _answer_quads(body: bytes) -> Iterator[ox.Quad]:
             yield quad
 
 
-def _compare_latest(quads: Iterable[ox.Quad]) -> Changes | None:
+def _compare(quads: Iterable[ox.Quad], pair: Pair, prefix: str) -> Comparison:
     graphs = graphs_of(quads)
-    reports = latest_reports(graphs, 2)
-    if len(reports) < 2:
-        return None
-    newest, previous = reports
-    return diff(snapshot_of(graphs, previous), snapshot_of(graphs, newest))
+    known = tuple(reports(graphs))
+    order = [side.source.removeprefix(prefix) for side in known]  # newest first
+    old, new = pair
+    if new is None:
+        new = order[0] if order else None
+    _check_known(new, "to", order)
+    _check_known(old, "from", order)
+    if old is None and new is not None and order.index(new) + 1 < len(order):
+        old = order[order.index(new) + 1]  # the report before the one compared to
+    if old is None or new is None:
+        return Comparison(reports=known, old=None, new=None, changes=None)
+    changes = diff(
+        snapshot_of(graphs, URIRef(prefix + old)), snapshot_of(graphs, URIRef(prefix + new))
+    )
+    return Comparison(reports=known, old=old, new=new, changes=changes)
+
+
+def _check_known(slug: str | None, parameter: str, order: list[str]) -> None:
+    if slug is not None and slug not in order:
+        shown = ", ".join(order) or "none"
+        raise BadRequest(f"{parameter}={slug}: no such progress report; the reports are {shown}")
+
+
+def _slug(settings: Settings) -> Callable[[str], str]:
+    prefix = settings.data_base + "source/"
+    return lambda iri: iri.removeprefix(prefix)
 
 
 def _quad(solution: ox.QuerySolution) -> ox.Quad | None:

@@ -38,7 +38,6 @@ import datetime
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,8 +57,7 @@ from tests.remoteserver import (  # noqa: E402
     OxigraphServer,
     free_port,
     oxigraph_server,
-    wait_ready,
-    with_parent,
+    running_process,
 )
 
 from endpoint_data import LOOKUP, subjects  # noqa: E402
@@ -221,20 +219,9 @@ def idmgraph_server(root: Path, server: OxigraphServer, version: str) -> Iterato
     """idmgraph's application on the remote store under uvicorn; its base URL, stopped on exit."""
     port = free_port()
     command = [sys.executable, "-c", SERVE, str(root), server.query_url, version, str(port)]
-    process = subprocess.Popen(
-        with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base + "/sparql?query=ASK%7B%7D", process, budget=120)
+    with running_process(command, ready=base + "/sparql?query=ASK%7B%7D", budget=120):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 async def throughputs(

@@ -85,16 +85,27 @@ def oxigraph_server(*, query_timeout: float = 10.0) -> Iterator[OxigraphServer]:
     port = free_port()
     command = [_executable(), "serve", "--bind", f"127.0.0.1:{port}"]
     command += ["--timeout-s", str(math.ceil(query_timeout) + 1)]
+    server = OxigraphServer(base=f"http://127.0.0.1:{port}")
+    with running_process(command, ready=server.query_url + "?query=ASK%7B%7D"):
+        yield server
+
+
+@contextmanager
+def running_process(command: list[str], *, ready: str, budget: float = 30) -> Iterator[None]:
+    """Run a server process (dying with this one) until ``ready`` answers; stop it on exit."""
     process = subprocess.Popen(
         with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    server = OxigraphServer(base=f"http://127.0.0.1:{port}")
     try:
-        wait_ready(server.query_url + "?query=ASK%7B%7D", process)
-        yield server
+        wait_ready(ready, process, budget=budget)
+        yield
     finally:
-        process.kill()
-        process.wait(timeout=10)
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], *, budget: float = 30) -> None:

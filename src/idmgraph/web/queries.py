@@ -25,7 +25,7 @@ from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind
 from idmgraph.querying import describe
 from idmgraph.report import Link, cell_html, table
 from idmgraph.settings import Settings
-from idmgraph.store import Store
+from idmgraph.store import QueryAnswer, Store
 from idmgraph.web.description import public_base
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose
@@ -161,16 +161,28 @@ async def answer(
     headers = answer_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    result = await store.query(
+    result = await _evaluate(query, given, fmt, settings=settings, store=store)
+    if result.truncated:
+        headers["Results-Truncated"] = f"max-rows={settings.max_result_rows}"
+    return Response(result.body, headers=headers, media_type=fmt.content_type)
+
+
+async def _evaluate(
+    query: NamedQuery,
+    given: Mapping[str, str],
+    fmt: formats.Format,
+    *,
+    settings: Settings,
+    store: Store,
+) -> QueryAnswer:
+    """The named query with the given parameter values, under the endpoint's limits."""
+    return await store.query(
         query.sparql,
         format=fmt,
         substitutions=query.bindings(given),
         timeout=settings.query_timeout,
         max_rows=settings.max_result_rows,
     )
-    if result.truncated:
-        headers["Results-Truncated"] = f"max-rows={settings.max_result_rows}"
-    return Response(result.body, headers=headers, media_type=fmt.content_type)
 
 
 async def _page(
@@ -189,13 +201,7 @@ async def _page(
         "downloads": _downloads(query, given),
     }
     fmt = formats.by_name("turtle" if query.form is QueryForm.CONSTRUCT else "json")
-    result = await store.query(
-        query.sparql,
-        format=fmt,
-        substitutions=query.bindings(given),
-        timeout=settings.query_timeout,
-        max_rows=settings.max_result_rows,
-    )
+    result = await _evaluate(query, given, fmt, settings=settings, store=store)
     if query.form is QueryForm.CONSTRUCT:
         context["graph"] = result.body.decode("utf-8")
     else:

@@ -6,6 +6,7 @@ IdmGraphError
 ├── ValidationFailed              the SHACL gate found violations; nothing was written
 ├── ReleaseMissing                no release has been built yet
 ├── PublishFailed                 a release could not be published to the remote store
+├── InternalReadTooLarge          one of the application's own reads would have been cut
 └── RequestError (status)         answered to an HTTP client as application/problem+json
     ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
     ├── NotFound (404)
@@ -58,6 +59,10 @@ class ReleaseMissing(IdmGraphError):
 
 class PublishFailed(IdmGraphError):
     """The release could not be published; the remote store serves what it served before."""
+
+
+class InternalReadTooLarge(IdmGraphError):
+    """One of the application's own reads returned more rows than it may hold."""
 
 
 class RequestError(IdmGraphError):

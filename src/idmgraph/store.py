@@ -45,6 +45,8 @@ LOG = logging.getLogger(__name__)
 MEMORY = "oxigraph:memory"
 DEFAULT_MAX_BYTES = 32_000_000  # the default of the max_answer_bytes setting
 WATCH_SECONDS = 1.0  # how often the zygote is checked for life
+# A query running longer than this yields the cores to short queries and the event loop.
+SLOW_QUERY_SECONDS = 0.25
 VERSION_MARKER = "IDMGRAPH_VERSION"  # file in an on-disk store naming the release it holds
 
 
@@ -266,6 +268,7 @@ class OxigraphStore:
         deadline: float,
         timeout: float,
     ) -> Reply:
+        demotion = asyncio.get_running_loop().call_later(SLOW_QUERY_SECONDS, worker.demote)
         try:
             # asyncio.timeout, unlike wait_for, needs no extra task per query
             async with asyncio.timeout_at(deadline):
@@ -286,7 +289,9 @@ class OxigraphStore:
             # cancelled (the client went away): the worker may still be busy, so replace it
             self._replace(worker, idle)
             raise
-        if reply.retire:
+        finally:
+            demotion.cancel()
+        if reply.retire or worker.demoted:
             self._replace(worker, idle)
         else:
             idle.put_nowait(worker)

@@ -51,6 +51,7 @@ _PLANNED = b"E"  # worker -> parent: the query is parsed and planned, evaluation
 _REPLY = b"R"  # worker -> parent: a pickled Reply follows
 _JOB_STACK_BYTES = 512 * 1024 * 1024  # address space only: pages are touched as used
 _WATCH_SECONDS = 0.05
+_LEAST_PRIORITY = 19  # the nice value of a demoted worker
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +92,7 @@ class Worker:
     def __init__(self, pid: int, channel: _Channel) -> None:
         self.pid = pid
         self._channel = channel
+        self.demoted = False
 
     @classmethod
     async def connect(cls, pid: int, sock: socket.socket) -> Worker:
@@ -109,6 +111,18 @@ class Worker:
         if not isinstance(reply, Reply):
             raise WorkerGone(f"worker {self.pid} sent {type(reply).__name__}")
         return reply
+
+    def demote(self) -> None:
+        """Lower the worker's CPU priority to the least, every thread of it (nice is per thread).
+
+        A query still running after a short while is a batch job: it keeps its worker, but
+        short queries and the event loop come first for the cores. A process cannot raise its
+        priority back unprivileged, so a demoted worker is replaced once it answers.
+        """
+        self.demoted = True
+        for task in Path(f"/proc/{self.pid}/task").glob("*"):
+            with contextlib.suppress(OSError, ValueError):
+                os.setpriority(os.PRIO_PROCESS, int(task.name), _LEAST_PRIORITY)
 
     def kill(self) -> None:
         """Stop the worker now, wherever it is in its query."""

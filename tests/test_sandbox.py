@@ -32,7 +32,7 @@ pytestmark = pytest.mark.skipif(os.uname().sysname != "Linux", reason="seccomp i
 class _Recorder(http.server.BaseHTTPRequestHandler):
     seen: list[str] = []  # noqa: RUF012 - one canary per module
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches on
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         self.send_response(200)
         self.end_headers()

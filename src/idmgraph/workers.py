@@ -34,6 +34,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -328,6 +329,7 @@ class _WorkerProcess:
         self._write = threading.Lock()
         self._born = sandbox.resident_bytes()
         self._busy = False
+        self._wake = threading.Event()
 
     def run(self, store: pyoxigraph.Store) -> None:
         threading.stack_size(_JOB_STACK_BYTES)
@@ -337,35 +339,39 @@ class _WorkerProcess:
         # the backstop for an allocation faster than the watch: well above the allowance
         sandbox.cap_address_space(4 * self._limits.memory_bytes + _JOB_STACK_BYTES)
         while jobs.is_alive():
-            jobs.join(_WATCH_SECONDS)
-            if self._busy and self._grown() > self._limits.memory_bytes:
-                limit_mb = self._limits.memory_bytes // 1_000_000
-                self._send(
-                    _REPLY,
-                    Reply(
-                        error="memory",
-                        message=f"the query used more than {limit_mb} MB",
-                        retire=True,
-                    ),
-                )
-                os._exit(0)
+            self._wake.wait()  # asleep while no job runs: an idle worker costs nothing
+            self._wake.clear()
+            while self._busy:
+                time.sleep(_WATCH_SECONDS)
+                if self._grown() > self._limits.memory_bytes:
+                    self._stop_for_memory()
+
+    def _stop_for_memory(self) -> None:
+        limit_mb = self._limits.memory_bytes // 1_000_000
+        message = f"the query used more than {limit_mb} MB"
+        self._send(_REPLY, Reply(error="memory", message=message, retire=True))
+        os._exit(0)
 
     def _grown(self) -> int:
         return sandbox.resident_bytes() - self._born
 
     def _serve(self, store: pyoxigraph.Store) -> None:
-        while True:
-            try:
-                job = recv_frame(self._channel)
-            except WorkerGone:
-                return
-            self._busy = True
-            reply = evaluate(store, job, on_planned=self._planned)
-            # memory a query left behind stays with the process: a worker that kept much of
-            # its allowance is retired after answering rather than carried into the next job
-            retire = self._grown() > self._limits.memory_bytes // 2
-            self._busy = False
-            self._send(_REPLY, _with_retire(reply, retire=retire))
+        try:
+            while True:
+                try:
+                    job = recv_frame(self._channel)
+                except WorkerGone:
+                    return
+                self._busy = True
+                self._wake.set()
+                reply = evaluate(store, job, on_planned=self._planned)
+                # memory a query left behind stays with the process: a worker that kept much
+                # of its allowance is retired after answering, not carried into the next job
+                retire = self._grown() > self._limits.memory_bytes // 2
+                self._busy = False
+                self._send(_REPLY, _with_retire(reply, retire=retire))
+        finally:
+            self._wake.set()  # let the main thread see that the jobs are over
 
     def _planned(self) -> None:
         with self._write:

@@ -21,6 +21,7 @@ from idmgraph.urls import Urls
 from idmgraph.web import changes, gaps, linked, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
 from idmgraph.web.headers import ENDPOINT_PATH
+from idmgraph.web.security import SecurityHeaders
 
 ANSWER_CACHE_BYTES = 64_000_000
 # Pages computed from the whole graph, kept per release like query answers: the gap report
@@ -74,6 +75,7 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
         expose_headers=["ETag", "Link", "Vary", sparql.TRUNCATED_HEADER],
         max_age=86_400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors too
     return app
 
 

@@ -12,13 +12,20 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The two <style> elements YASGUI's table (its column resizer) adds, allowed by their hashes
+# (CSP 3 hash-source): the grip rules, and the cursor while a column is dragged. A YASGUI
+# upgrade that changes them shows up as a CSP violation in tests/browser/test_hardening.py.
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
 # 'self' only: YASGUI and the site's scripts are served from /static; the query page talks to
 # /sparql (connect-src). Forms submit to the site only; no <base> may redirect relative links.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'none'",
         "script-src 'self'",
-        "style-src 'self'",
+        " ".join(("style-src 'self'", *YASGUI_STYLE_HASHES)),
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

@@ -6,6 +6,9 @@
   var examples = JSON.parse(document.getElementById("examples").textContent);
   var endpoint = new URL(holder.dataset.endpoint, window.location.href).href;
   Yasgui.Yasqe.defaults.value = examples[0];
+  // Only completions from the query itself: the others fetch prefix.cc and LOV, outside sites
+  // the page may not reach (connect-src 'self') and should not tell what a visitor types.
+  Yasgui.Yasqe.defaults.autocompleters = ["variables"];
   var yasgui = new Yasgui(holder, {
     requestConfig: { endpoint: endpoint, method: "GET" },
     copyEndpointOnNewTab: false,

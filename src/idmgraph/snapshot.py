@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from idmgraph.errors import ReleaseDamaged
+from idmgraph.errors import IdmGraphError, ReleaseDamaged
 from idmgraph.release import (
     CONTEXT_FILE,
     DESCRIPTION_FILE,
@@ -35,6 +35,7 @@ from idmgraph.store import Store, open_store
 
 SMALL_FILES = (MANIFEST, DESCRIPTION_FILE, CONTEXT_FILE)  # read into memory
 ATTEMPTS = 3  # pins raced by a rebuild before giving up
+RETIRED_KEPT = 2  # earlier snapshots a server that followed publications keeps pinned
 _CHUNK = 1 << 20
 
 
@@ -181,26 +182,36 @@ class Served:
         self._directory = directory
         self._snapshot = snapshot
         self._retired: list[Snapshot] = []
-        self._tried: tuple[int, int] | None = None  # the folder last pinned in vain
 
     def current(self, version: str) -> Snapshot:
         """The snapshot of release ``version``, or the one pinned when the folder has another."""
         if self._snapshot is None:
             self._snapshot = pin(self._directory)
-        elif self._snapshot.version != version and _identity(self._directory) != self._tried:
-            self._tried = _identity(self._directory)
-            newer = pin(self._directory)
+        elif self._snapshot.version != version and self._folder_version() == version:
+            try:
+                newer = pin(self._directory)
+            except ReleaseDamaged:  # serve the verified release rather than a damaged one
+                return self._snapshot
             if newer.version == version:
                 self._retired.append(self._snapshot)
                 self._snapshot = newer
-            else:
+                while len(self._retired) > RETIRED_KEPT:  # dist/versions/ keeps them anyway
+                    self._retired.pop(0).close()
+            else:  # rebuilt again meanwhile
                 newer.close()
         return self._snapshot
+
+    def _folder_version(self) -> str | None:
+        """The version the release folder holds (its manifest only: cheap, nothing verified)."""
+        try:
+            return read_release(self._directory).version
+        except (IdmGraphError, OSError, ValueError, KeyError, TypeError):
+            return None
 
     def earlier(self, version: str, name: str) -> Path | None:
         """A file of another release this server served, or one kept in ``dist/versions/``."""
         for old in self._retired:
-            if old.version == version and (old.path(name)).is_file():
+            if old.version == version and old.path(name).is_file():
                 return old.path(name)
         return self._snapshot.earlier(version, name) if self._snapshot is not None else None
 

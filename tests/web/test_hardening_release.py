@@ -4,6 +4,7 @@ versioned downloads stay available, and a damaged release refuses to start, nami
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from idmgraph.build import build
 from idmgraph.errors import ReleaseDamaged
 from idmgraph.release import MANIFEST, Release, read_release
 from idmgraph.settings import Settings
-from idmgraph.snapshot import open_served, pin
+from idmgraph.snapshot import Served, open_served, pin
 from idmgraph.web.app import create_app
 from tests.web.running import running
 
@@ -167,3 +168,61 @@ def test_serve_refuses_a_damaged_release_with_a_clear_message(
     assert result.returncode != 0  # type: ignore[attr-defined]
     assert f"{dump}: 100 bytes, release.json says" in result.stderr  # type: ignore[attr-defined]
     assert read_release(settings.release_dir).version == release.version  # nothing rebuilt
+
+
+def test_the_build_carries_every_earlier_release_forward(
+    project: Path, settings: Settings, replace_in: Callable[..., None]
+) -> None:
+    first = build(settings)
+    second = _rebuild(project, replace_in, settings)
+    replace_in(project, ITEMS, '"new"@en', '"newer"@en')
+    third = build(settings)
+    kept = settings.release_dir / "versions"
+    assert sorted(p.name for p in kept.iterdir()) == sorted([first.version, second.version])
+    assert read_release(kept / first.version).version == first.version
+    assert (kept / second.version / "idmgraph.nq").read_bytes() == second_dump(second, kept)
+    assert read_release(settings.release_dir).version == third.version
+    assert build(settings).version == third.version  # the same release is not kept twice
+    assert sorted(p.name for p in kept.iterdir()) == sorted([first.version, second.version])
+
+
+def second_dump(release: Release, kept: Path) -> bytes:
+    """The dump of ``release`` as its manifest describes it (size and hash checked)."""
+    body = (kept / release.version / "idmgraph.nq").read_bytes()
+    assert hashlib.sha256(body).hexdigest() == release.distribution("nquads").sha256
+    return body
+
+
+def test_a_server_following_a_remote_store_re_pins_only_the_version_the_store_serves(
+    project: Path, settings: Settings, replace_in: Callable[..., None]
+) -> None:
+    first = build(settings)
+    served = Served(settings.release_dir)
+    try:
+        assert served.current(first.version).version == first.version
+        second = _rebuild(project, replace_in, settings)
+        # the store still serves the first release: nothing moves
+        assert served.current(first.version).version == first.version
+        # a store serving a release the folder does not hold: the pinned one stays
+        assert served.current("0" * 12).version == first.version
+        # the store switched to the folder's release: downloads and VoID follow it
+        assert served.current(second.version).version == second.version
+        earlier = served.earlier(first.version, "idmgraph.nq")
+        assert earlier is not None
+        assert earlier.read_bytes() == second_dump(first, settings.release_dir / "versions")
+    finally:
+        served.close()
+    assert list(settings.release_dir.parent.glob(".dist.serving-*")) == []
+
+
+def test_folders_of_servers_that_were_killed_are_removed(settings: Settings) -> None:
+    build(settings)
+    abandoned = settings.release_dir.parent / f".dist.serving-{2**22 + 1}-x"
+    abandoned.mkdir()
+    (abandoned / "idmgraph.nq").write_text("left by a killed server")
+    snapshot = pin(settings.release_dir)
+    try:
+        assert not abandoned.exists()
+        assert snapshot.path("idmgraph.nq").parent.name.startswith(f".dist.serving-{os.getpid()}-")
+    finally:
+        snapshot.close()

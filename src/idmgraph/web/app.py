@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
+from idmgraph.fairshare import current_client
 from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
@@ -20,7 +21,9 @@ from idmgraph.store import Store
 from idmgraph.urls import Urls
 from idmgraph.web import changes, gaps, linked, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
+from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
+from idmgraph.web.health import HEALTH_PATH, Health
 from idmgraph.web.security import SecurityHeaders
 
 ANSWER_CACHE_BYTES = 64_000_000
@@ -53,7 +56,10 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     )
     app.state.settings = settings
     app.state.store = store
+    app.trusted_proxies = settings.trusted_proxies
     problems.install(app)
+    checker = Health(store)
+    app.router.add_route(HEALTH_PATH, checker.endpoint, methods=["GET", "HEAD"])
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
     catalogue = project_catalogue(settings)
@@ -84,6 +90,7 @@ class _App(FastAPI):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.trusted_proxies: tuple[str, ...] = ()
         self._answers = AnswerCache(
             super().__call__,
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
@@ -99,6 +106,9 @@ class _App(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve from the answer cache, or run the application."""
+        if scope["type"] == "http":
+            # each request runs in a task of its own: this value is the request's alone
+            current_client.set(client_address(scope, trusted=self.trusted_proxies))
         await self._answers(scope, receive, send)
 
 

@@ -5,6 +5,7 @@ IdmGraphError
 ├── SourceError                   a source file cannot be read (names file and line)
 ├── ValidationFailed              the SHACL gate found violations; nothing was written
 ├── ReleaseMissing                no release has been built yet
+├── ReleaseDamaged                a file of the release does not match release.json
 ├── PublishFailed                 a release could not be published to the remote store
 ├── InternalReadTooLarge          one of the application's own reads would have been cut
 └── RequestError (status)         answered to an HTTP client as application/problem+json
@@ -55,6 +56,15 @@ class ValidationFailed(IdmGraphError):
 
 class ReleaseMissing(IdmGraphError):
     """No release has been built yet."""
+
+
+class ReleaseDamaged(IdmGraphError):
+    """A file of the release is missing or does not match its size and SHA-256 in release.json."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}; run 'idmgraph build' to write the release again")
 
 
 class PublishFailed(IdmGraphError):

@@ -37,7 +37,7 @@ from idmgraph.errors import (
 from idmgraph.evaluate import Job, Reply, Term
 from idmgraph.fairshare import FairShare, current_client
 from idmgraph.querytext import MAX_DEPTH, inspect_query
-from idmgraph.release import read_release
+from idmgraph.release import Release, read_release
 from idmgraph.settings import Settings
 from idmgraph.workers import StoreSource, Worker, WorkerGone, WorkerLimits, Zygote
 
@@ -455,9 +455,10 @@ class CachedStore:
             self._used -= len(old.body) + len(str(old_key[1]))
 
 
-def open_store(settings: Settings) -> Store:
-    """The store ``settings.store`` names, holding the release in ``settings.release_dir``."""
-    release = read_release(settings.release_dir)
+def open_store(settings: Settings, *, release: Release | None = None) -> Store:
+    """The store ``settings.store`` names, holding ``release`` (a pinned snapshot's, so a
+    rebuild cannot change what it loads) or else the release in ``settings.release_dir``."""
+    release = release or read_release(settings.release_dir)
     if settings.store.startswith("sparql:"):
         # imported here: the remote backend builds on this module's answer records
         from idmgraph.remote import Remote, RemoteStore

@@ -16,6 +16,7 @@ from idmgraph.errors import UpdateRefused
 from idmgraph.fairshare import current_client
 from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served
 from idmgraph.store import Store
 from idmgraph.urls import Urls
 from idmgraph.web import changes, gaps, linked, problems, queries, sparql
@@ -23,6 +24,7 @@ from idmgraph.web.cache import AnswerCache
 from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
 from idmgraph.web.health import HEALTH_PATH, Health
+from idmgraph.web.security import SecurityHeaders
 
 ANSWER_CACHE_BYTES = 64_000_000
 # Pages computed from the whole graph, kept per release like query answers: the gap report
@@ -30,8 +32,10 @@ ANSWER_CACHE_BYTES = 64_000_000
 PAGES_KEPT = ("/", gaps.GAPS_PATH, gaps.GAPS_PATH + ".md")
 
 
-def create_app(settings: Settings, store: Store) -> FastAPI:
-    """The web application serving ``store``; the store is started and closed with the app."""
+def create_app(settings: Settings, store: Store, *, served: Served | None = None) -> FastAPI:
+    """The web application serving ``store`` and the release ``served`` (pinned on first use
+    when not given); the store is started and closed with the app."""
+    served = served or Served(settings.release_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -40,6 +44,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
             yield
         finally:
             await store.close()
+            served.close()
 
     app = _App(
         title="idmgraph",
@@ -62,8 +67,8 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     link = Urls(settings.base_iri).href
     app.include_router(queries.router(settings, store, catalogue, link=link))
     app.include_router(gaps.router(settings, store, catalogue, link=link))
-    app.include_router(changes.router(settings, store))
-    linked.install(app, settings, store)
+    app.include_router(changes.router(settings, store, served))
+    linked.install(app, settings, store, served)
     # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even
     # a refused update carries the CORS headers a browser needs to read the refusal.
     app.add_middleware(ReadOnly)
@@ -76,6 +81,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         expose_headers=["ETag", "Link", "Vary", sparql.TRUNCATED_HEADER],
         max_age=86_400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors too
     return app
 
 

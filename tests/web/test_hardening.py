@@ -2,8 +2,9 @@
 real server. The fairness load test is in test_load.py.
 
 Settings these tests name that may not exist yet are passed as IDMGRAPH_* variables, which
-older code ignores: ``max_result_bytes`` (the byte cap of one answer). ``/health`` answers 200
-when queries can be answered and 503 with Retry-After when they cannot.
+older code ignores: ``max_result_bytes`` (the byte cap of one answer) and
+``worker_memory_bytes`` (the memory a query worker may use). ``/health`` answers 200 when
+queries can be answered and 503 with Retry-After when they cannot.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ PROBLEM = "application/problem+json"
 QUERY_TIMEOUT = 3.0
 MAX_REQUEST_BYTES = 1_000_000  # the default: the issue's hostile bodies all fit under it
 MAX_RESULT_BYTES = 1_000_000
+WORKER_MEMORY_BYTES = 256_000_000
 SETTINGS = {
     "query_timeout": str(QUERY_TIMEOUT),
     "max_request_bytes": str(MAX_REQUEST_BYTES),
     "max_result_bytes": str(MAX_RESULT_BYTES),
+    "worker_memory_bytes": str(WORKER_MEMORY_BYTES),
     "query_workers": "2",
 }
 
@@ -168,7 +171,8 @@ def test_a_hostile_request_is_refused_while_others_are_served(fresh: Served, hos
     found = freeze_probe(fresh.base, hostile, budget=10)
     # generous against the 100 ms target: on the code of the issue the probe waits 4-300 s
     assert found.probe_seconds < 1.0, found
-    assert found.hostile_status in (400, 413, 431), found
+    # an answer, or a connection dropped at once: refused either way
+    assert found.hostile_status in (0, 400, 413, 431), found
     assert found.hostile_seconds < 5, found
     assert found.hostile_bytes < 10_000, "the hostile request is echoed back"
 
@@ -314,6 +318,22 @@ def test_an_answer_under_the_byte_cap_is_whole(hardened: Served):
     assert response.status_code == 200
     assert "results-truncated" not in response.headers
     assert len(response.json()["results"]["bindings"]) == 4
+
+
+def test_a_query_over_the_worker_memory_limit_is_stopped(hardened: Served):
+    # the strings ?a0 … ?a23 of one solution hold 268 MB (1.4 s on the code of the issue,
+    # under the 3 s timeout); the answer is one small number
+    binds = " ".join(f"BIND(CONCAT(?a{n}, ?a{n}) AS ?a{n + 1})" for n in range(23))
+    query = f'SELECT (STRLEN(?a23) AS ?n) {{ BIND("0123456789abcdef" AS ?a0) {binds} }}'
+    response = httpx.post(
+        hardened.base + "/sparql", content=query.encode(), headers=QUERY_BODY, timeout=60
+    )
+    assert response.status_code != 200, "a worker held 268 MB of strings over a 256 MB limit"
+    assert response.headers["content-type"] == PROBLEM
+    if response.status_code == 503:
+        assert "retry-after" in response.headers
+    after = httpx.get(hardened.base + "/sparql", params={"query": fresh_ask()}, timeout=30)
+    assert after.status_code == 200
 
 
 # 9. What crashes the parser is the client's error: 400, and the server carries on.

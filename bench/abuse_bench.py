@@ -12,9 +12,12 @@ repository's own release, on 127.0.0.1, with the default settings.
    that got no answer within ``--budget`` seconds is shown as ">= budget".
 
 Bounded in time: about 2 x ``--seconds`` plus ``len(HOSTILE)`` x (start + ``--budget``).
-Run from the repository root:
+With ``--scale N`` the server serves an ``idmgraph.synth`` landscape of about N triples
+(``bench/scaling.project``, built with pyshacl-turbo) instead, and the clients ask for its
+Recommendations. Run from the repository root:
 
     python bench/abuse_bench.py --seconds 10
+    python bench/abuse_bench.py --seconds 10 --scale 100000
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.web.abuse import HOSTILE, Load, freeze_probe, load, served  # noqa: E402
+from tests.web.abuse import HOSTILE, Load, Mix, freeze_probe, load, served  # noqa: E402
 
 from idmgraph.build import build  # noqa: E402
 from idmgraph.release import Release  # noqa: E402
@@ -46,10 +50,10 @@ def row(name: str, result: Load) -> str:
     )
 
 
-def fairness(base: str, args: argparse.Namespace) -> list[str]:
+def fairness(base: str, args: argparse.Namespace, mix: Mix) -> list[str]:
     """Ordinary clients alone, then beside the abusive one."""
-    options = {"clients": args.clients, "seconds": args.seconds, "raw": True}
-    load(base, clients=args.clients, seconds=1, abusive=False, raw=True)  # warm the caches
+    options = {"clients": args.clients, "seconds": args.seconds, "raw": True, "mix": mix}
+    load(base, clients=args.clients, seconds=1, abusive=False, raw=True, mix=mix)  # warm up
     alone = load(base, abusive=False, **options)
     abused = load(base, abusive=True, every=args.every, **options)
     ratio = abused.throughput / alone.throughput if alone.throughput else 0.0
@@ -71,7 +75,9 @@ def fairness(base: str, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def freezes(release: Release, logs: Path, args: argparse.Namespace) -> list[str]:
+def freezes(
+    release: Release, logs: Path, args: argparse.Namespace, *, root: Path, settings: dict[str, str]
+) -> list[str]:
     """One fresh server per hostile request: a frozen one may never recover."""
     lines = [
         "| hostile request | its answer | after (s) | slowest cached request meanwhile (ms) |",
@@ -79,7 +85,8 @@ def freezes(release: Release, logs: Path, args: argparse.Namespace) -> list[str]
     ]
     for hostile in HOSTILE:
         print(f"  freeze: {hostile.name} …", file=sys.stderr, flush=True)
-        with served(release, log=logs / f"{hostile.name}.log") as server:
+        log = logs / f"{hostile.name}.log"
+        with served(release, log=log, root=root, settings=settings) as server:
             found = freeze_probe(server.base, hostile, budget=args.budget)
         status = str(found.hostile_status) if found.hostile_status else "none"
         if found.hostile_bytes > 10_000:
@@ -106,16 +113,26 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=2, help="seconds between abusive queries")
     parser.add_argument("--budget", type=float, default=15, help="longest wait for one request")
     parser.add_argument("--skip-freeze", action="store_true", help="only the fairness runs")
+    parser.add_argument("--scale", type=int, help="serve a synthetic landscape of N triples")
     args = parser.parse_args()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="abuse-bench-") as folder:
         work = Path(folder)
-        release = build(Settings(root=ROOT, dist_dir=work / "dist"))
+        root, settings = ROOT, {}
+        if args.scale:
+            from scaling import project
+
+            root, triples = project(args.scale, work)
+            settings = {"validator": "pyshacl-turbo"}
+            print(f"synthetic landscape: {triples} triples", file=sys.stderr, flush=True)
+        release = build(Settings(root=root, dist_dir=work / "dist", **settings))
         print(f"release {release.version}", file=sys.stderr, flush=True)
-        with served(release, log=work / "fairness.log") as server:
-            lines = ["### Fairness", "", *fairness(server.base, args)]
+        with served(release, log=work / "fairness.log", root=root, settings=settings) as server:
+            mix = Mix.discover(server.base) if args.scale else Mix()
+            lines = ["### Fairness", "", *fairness(server.base, args, mix)]
         if not args.skip_freeze:
-            lines += ["### Freeze", "", *freezes(release, work, args)]
+            found = freezes(release, work, args, root=root, settings=settings)
+            lines += ["### Freeze", "", *found]
     lines.append(
         f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, load average "
         f"{load_before[0]:.1f} before and {os.getloadavg()[0]:.1f} after the run"

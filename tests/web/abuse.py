@@ -83,9 +83,14 @@ def _parent(pid: int) -> int | None:
 
 @contextmanager
 def served(
-    release: Release, *, log: Path, settings: Mapping[str, str] | None = None
+    release: Release,
+    *,
+    log: Path,
+    settings: Mapping[str, str] | None = None,
+    root: Path = ROOT,
 ) -> Iterator[Served]:
-    """``idmgraph serve`` over ``release`` on a free loopback port, until the block ends.
+    """``idmgraph serve`` over ``release`` (of the project in ``root``) on a free loopback
+    port, until the block ends.
 
     ``settings`` are given by name as ``IDMGRAPH_*`` variables; a name the running code does
     not know is ignored by it, so tests can name settings that are still to come.
@@ -95,7 +100,7 @@ def served(
     env.update({env_name(name): value for name, value in (settings or {}).items()})
     env[env_name("dist_dir")] = str(release.directory)
     command = [sys.executable, "-c", "from idmgraph.cli import main; raise SystemExit(main())"]
-    command += ["--root", str(ROOT), "serve", "--port", str(port)]
+    command += ["--root", str(root), "serve", "--port", str(port)]
     with log.open("wb") as output:
         process = subprocess.Popen(with_parent(command), stdout=output, stderr=output, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -118,20 +123,50 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def mix(index: int, nonce: str) -> str:
-    """The ``index``-th request of an ordinary client: cached and uncached SPARQL, a resource
-    page, a lookup, in turn."""
-    urls = Urls(BASE)
-    turn = index % 4
-    if turn == 0:
-        return "/sparql?" + str(httpx.QueryParams(query=CACHED))
-    if turn == 1:  # new text each time: evaluated by a worker, never served from a cache
-        ask = f"ASK {{ <urn:load:{nonce}:{index}> ?p ?o }}"
-        return "/sparql?" + str(httpx.QueryParams(query=ask))
-    if turn == 2:
-        iri = BASE + "id/" + RESOURCES[index // 4 % len(RESOURCES)]
-        return urls.document(iri, formats.by_name("html"))
-    return "/lookup?" + str(httpx.QueryParams(id=IDENTIFIERS[index // 4 % len(IDENTIFIERS)]))
+# Resources of a synthetic landscape, and the notations the lookup resolves, for Mix.discover.
+_DISCOVER = """SELECT ?s ?notation {{ ?s <http://www.w3.org/2004/02/skos/core#notation> ?notation
+  FILTER(STRSTARTS(STR(?s), "{prefix}") && CONTAINS(STR(?s), "/rec/")) }} ORDER BY ?s LIMIT 3"""
+
+
+@dataclass(frozen=True)
+class Mix:
+    """What ordinary clients ask for, in turn: a cached SPARQL GET, an uncached one, a
+    resource page, a lookup. By default resources of the repository's own release."""
+
+    resources: tuple[str, ...] = RESOURCES  # paths under <base>id/
+    identifiers: tuple[str, ...] = IDENTIFIERS
+
+    @classmethod
+    def discover(cls, base: str) -> Mix:
+        """Resources with a notation (Recommendations) of whatever the server at ``base``
+        serves, and those notations for the lookup."""
+        query = _DISCOVER.format(prefix=BASE + "id/")
+        answer = httpx.get(
+            base + "/sparql",
+            params={"query": query},
+            headers={"accept": "application/sparql-results+json"},
+        )
+        rows = answer.raise_for_status().json()["results"]["bindings"]
+        if not rows:
+            raise RuntimeError("the server holds no Recommendation (…/rec/…) with a notation")
+        return cls(
+            resources=tuple(row["s"]["value"].removeprefix(BASE + "id/") for row in rows),
+            identifiers=tuple(row["notation"]["value"] for row in rows),
+        )
+
+    def path(self, index: int, nonce: str) -> str:
+        """The ``index``-th request of an ordinary client."""
+        turn, round_ = index % 4, index // 4
+        if turn == 0:
+            return "/sparql?" + str(httpx.QueryParams(query=CACHED))
+        if turn == 1:  # new text each time: evaluated by a worker, never served from a cache
+            ask = f"ASK {{ <urn:load:{nonce}:{index}> ?p ?o }}"
+            return "/sparql?" + str(httpx.QueryParams(query=ask))
+        if turn == 2:
+            iri = BASE + "id/" + self.resources[round_ % len(self.resources)]
+            return Urls(BASE).document(iri, formats.by_name("html"))
+        identifier = self.identifiers[round_ % len(self.identifiers)]
+        return "/lookup?" + str(httpx.QueryParams(id=identifier))
 
 
 @dataclass
@@ -166,6 +201,7 @@ def load(
     every: float = 2.0,
     timeout: float = 30.0,
     raw: bool = False,
+    mix: Mix | None = None,
 ) -> Load:
     """``clients`` ordinary clients for ``seconds``, plus one abusive client sending the
     cross-product COUNT every ``every`` seconds when ``abusive``. Runs its own event loop
@@ -175,7 +211,8 @@ def load(
     each: on a small machine httpx spends more CPU per request than the server does, so the
     benchmark would measure the client.
     """
-    return asyncio.run(_load(base, clients, seconds, abusive, every, timeout, raw))
+    requests = mix or Mix()
+    return asyncio.run(_load(base, clients, seconds, abusive, every, timeout, raw, requests))
 
 
 class RawConnection:
@@ -226,6 +263,7 @@ async def _load(
     every: float,
     timeout: float,
     raw: bool,
+    mix: Mix,
 ) -> Load:
     result = Load(seconds=seconds)
     nonce = uuid.uuid4().hex[:12]
@@ -239,7 +277,7 @@ async def _load(
             index = client
             connection = RawConnection(base)
             while loop.time() < deadline:
-                path = mix(index, f"{nonce}:{client}")
+                path = mix.path(index, f"{nonce}:{client}")
                 index += 1
                 sent = time.perf_counter()
                 try:

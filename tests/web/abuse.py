@@ -25,7 +25,7 @@ from idmgraph import formats
 from idmgraph.release import Release
 from idmgraph.settings import env_name
 from idmgraph.urls import Urls
-from tests.remoteserver import free_port, wait_ready, with_parent
+from tests.remoteserver import free_port, stop, wait_ready, with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASE = "https://w3id.org/idmgraph/"
@@ -108,19 +108,7 @@ def served(
         wait_ready(base + "/sparql?query=ASK%7B%7D", process, budget=120)
         yield Served(base=base, process=process, log=log)
     finally:
-        stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate, then kill if it does not end (a wedged event loop ignores nothing else)."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        stop(process)  # a wedged event loop answers SIGTERM only by being killed
 
 
 # Resources of a synthetic landscape, and the notations the lookup resolves, for Mix.discover.

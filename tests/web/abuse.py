@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from idmgraph import formats
 from idmgraph.release import Release
 from idmgraph.settings import env_name
 from idmgraph.urls import Urls
-from tests.remoteserver import free_port, stop, wait_ready, with_parent
+from tests.remoteserver import backend, free_port, stop, wait_ready, with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASE = "https://w3id.org/idmgraph/"
@@ -79,6 +80,13 @@ def _parent(pid: int) -> int | None:
     except OSError:
         return None
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def skip_on_remote() -> None:
+    """The servers of these tests serve the embedded store whatever the backend: what they
+    test is the web layer and the worker processes, so one pass is enough."""
+    if backend() == "remote":
+        pytest.skip("runs on the embedded store only; the in-process tests run on both")
 
 
 @contextmanager

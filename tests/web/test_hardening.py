@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from idmgraph.release import Release
-from tests.web.abuse import HOSTILE, QUERY_BODY, Served, freeze_probe, served
+from tests.web.abuse import HOSTILE, QUERY_BODY, Served, freeze_probe, served, skip_on_remote
 from tests.web.conftest import Endpoint
 
 PROBLEM = "application/problem+json"
@@ -43,6 +43,7 @@ def hardened(
     repository_release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """``idmgraph serve`` in its own process over the repository's release."""
+    skip_on_remote()
     log = tmp_path_factory.mktemp("hardened") / "server.log"
     with served(repository_release, log=log, settings=SETTINGS) as server:
         yield server
@@ -51,6 +52,7 @@ def hardened(
 @pytest.fixture
 def fresh(repository_release: Release, tmp_path: Path) -> Iterator[Served]:
     """A server of its own, for a test that may wedge or break it."""
+    skip_on_remote()
     with served(repository_release, log=tmp_path / "server.log", settings=SETTINGS) as server:
         yield server
 
@@ -267,12 +269,14 @@ def _padded_ask(size: int) -> bytes:
 
 
 def test_many_distinct_large_posts_do_not_grow_memory(hardened: Served):
+    # answered, or refused as too long: either way nothing of them may stay behind
+    accepted = (200, 400, 413)
     with httpx.Client(base_url=hardened.base, timeout=60, headers=QUERY_BODY) as client:
         for _ in range(20):  # warm up: allocator arenas, caches of small answers
-            client.post("/sparql", content=_padded_ask(990_000)).raise_for_status()
+            assert client.post("/sparql", content=_padded_ask(990_000)).status_code in accepted
         before = hardened.rss()
         for _ in range(300):
-            client.post("/sparql", content=_padded_ask(990_000)).raise_for_status()
+            assert client.post("/sparql", content=_padded_ask(990_000)).status_code in accepted
         grown = hardened.rss() - before
     # 300 bodies are 300 MB; the answer caches are allowed their 2 x 64 MB
     assert grown < 160_000_000, f"the server grew by {grown / 1e6:.0f} MB"

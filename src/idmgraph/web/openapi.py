@@ -31,7 +31,7 @@ from idmgraph.urls import (
 from idmgraph.web import queries
 from idmgraph.web.problems import PROBLEM_TYPE
 
-OPENAPI_PATH = "/openapi.json"
+OPENAPI_PATH = page("openapi")
 HTML = formats.by_name("html").media_type
 JSON = "application/json"
 MARKDOWN = "text/markdown"

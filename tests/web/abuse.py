@@ -119,6 +119,16 @@ def served(
         stop(process)  # a wedged event loop answers SIGTERM only by being killed
 
 
+@contextmanager
+def served_for_tests(
+    release: Release, folder: pytest.TempPathFactory, name: str, settings: Mapping[str, str]
+) -> Iterator[Served]:
+    """``served`` for a test fixture: skipped on the remote backend, logging under ``name``."""
+    skip_on_remote()
+    with served(release, log=folder.mktemp(name) / "server.log", settings=settings) as server:
+        yield server
+
+
 # Resources of a synthetic landscape, and the notations the lookup resolves, for Mix.discover.
 _DISCOVER = """SELECT ?s ?notation {{ ?s <http://www.w3.org/2004/02/skos/core#notation> ?notation
   FILTER(STRSTARTS(STR(?s), "{prefix}") && CONTAINS(STR(?s), "/rec/")) }} ORDER BY ?s LIMIT 3"""

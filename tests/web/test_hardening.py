@@ -21,7 +21,15 @@ import httpx
 import pytest
 
 from idmgraph.release import Release
-from tests.web.abuse import HOSTILE, QUERY_BODY, Served, freeze_probe, served, skip_on_remote
+from tests.web.abuse import (
+    HOSTILE,
+    QUERY_BODY,
+    Served,
+    freeze_probe,
+    served,
+    served_for_tests,
+    skip_on_remote,
+)
 from tests.web.conftest import Canary, Endpoint
 
 PROBLEM = "application/problem+json"
@@ -43,9 +51,7 @@ def hardened(
     repository_release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """``idmgraph serve`` in its own process over the repository's release."""
-    skip_on_remote()
-    log = tmp_path_factory.mktemp("hardened") / "server.log"
-    with served(repository_release, log=log, settings=SETTINGS) as server:
+    with served_for_tests(repository_release, tmp_path_factory, "hardened", SETTINGS) as server:
         yield server
 
 

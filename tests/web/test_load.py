@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from idmgraph.release import Release
-from tests.web.abuse import Load, Served, load, served, skip_on_remote
+from tests.web.abuse import Load, Served, load, served_for_tests
 
 CLIENTS = 32
 SECONDS = 6.0
@@ -23,9 +23,8 @@ def abused(
     repository_release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
     """``idmgraph serve`` with the default query timeout, as the attacker met it."""
-    skip_on_remote()
-    log = tmp_path_factory.mktemp("load") / "server.log"
-    with served(repository_release, log=log, settings={"query_workers": "2"}) as running:
+    settings = {"query_workers": "2"}
+    with served_for_tests(repository_release, tmp_path_factory, "load", settings) as running:
         yield running
 
 

@@ -27,6 +27,7 @@ from idmgraph.publish import publish_dataset, publish_remote
 from idmgraph.remote import Remote, RemoteStore
 from idmgraph.settings import Settings
 from idmgraph.store import OxigraphStore, Store
+from idmgraph.workers import WorkerLimits
 
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
 
@@ -149,7 +150,8 @@ def dataset_store(
     """
     version = version or hashlib.sha256(dataset.read_bytes()).hexdigest()[:16]
     if backend() != "remote":
-        yield OxigraphStore.from_file(dataset, version=version, workers=workers)
+        limits = WorkerLimits(network=bool(service_allowlist))
+        yield OxigraphStore.from_file(dataset, version=version, workers=workers, limits=limits)
         return
     with oxigraph_server(query_timeout=query_timeout) as server:
         publish_dataset(server.remote(), dataset, version=version)

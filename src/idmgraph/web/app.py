@@ -13,13 +13,16 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
+from idmgraph.fairshare import current_client
 from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.urls import Urls
 from idmgraph.web import changes, gaps, linked, openapi, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
+from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
+from idmgraph.web.health import HEALTH_PATH, Health
 
 ANSWER_CACHE_BYTES = 64_000_000
 # Pages computed from the whole graph, kept per release like query answers: the gap report
@@ -48,7 +51,10 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.trusted_proxies = settings.trusted_proxies
     problems.install(app)
+    checker = Health(store)
+    app.router.add_route(HEALTH_PATH, checker.endpoint, methods=["GET", "HEAD"])
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
     catalogue = project_catalogue(settings)
@@ -82,6 +88,7 @@ class _App(FastAPI):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.trusted_proxies: tuple[str, ...] = ()
         self._answers = AnswerCache(
             super().__call__,
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
@@ -97,6 +104,9 @@ class _App(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve from the answer cache, or run the application."""
+        if scope["type"] == "http":
+            # each request runs in a task of its own: this value is the request's alone
+            current_client.set(client_address(scope, trusted=self.trusted_proxies))
         await self._answers(scope, receive, send)
 
 

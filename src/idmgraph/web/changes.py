@@ -64,6 +64,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
     async def changes_page(request: Request) -> Response:
         """The changes between two reports (by default the two latest), as a page or JSON."""
         pair = (request.query_params.get("from") or None, request.query_params.get("to") or None)
+        _check_sources(settings, store, pair)
         key = (store.version, pair)
         if key not in remembered:
             for stale in [k for k in remembered if k[0] != store.version]:
@@ -154,6 +155,19 @@ def _compare(quads: Iterable[ox.Quad], pair: Pair, prefix: str) -> Comparison:
         snapshot_of(graphs, URIRef(prefix + old)), snapshot_of(graphs, URIRef(prefix + new))
     )
     return Comparison(reports=known, old=old, new=new, changes=changes)
+
+
+def _check_sources(settings: Settings, store: Store, pair: Pair) -> None:
+    """Refuse a side that names no source at all before any comparison is started.
+
+    A comparison costs seconds at scale; without this, each made-up name would start one.
+    """
+    prefix = settings.data_base + "source/"
+    sources = [graph.removeprefix(prefix) for graph in store.graphs() if graph.startswith(prefix)]
+    for parameter, slug in zip(("from", "to"), pair, strict=True):
+        if slug is not None and slug not in sources:
+            shown = ", ".join(sources) or "none"
+            raise BadRequest(f"{parameter}={slug[:100]}: no such source; the sources are {shown}")
 
 
 def _check_known(slug: str | None, parameter: str, order: list[str]) -> None:

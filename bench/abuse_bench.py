@@ -2,10 +2,12 @@
 repository's own release, on 127.0.0.1, with the default settings.
 
 1. Fairness: ``--clients`` ordinary clients (a mix of cached and uncached SPARQL GETs,
-   resource pages and lookups, ``tests/web/abuse.mix``) for ``--seconds`` alone, then the same
+   resource pages and lookups, ``tests/web/abuse.Mix``) for ``--seconds`` alone, then the same
    clients while one abusive client POSTs a three-way cross-product COUNT every ``--every``
    seconds. Prints the others' throughput, p50, p99 and errors in both runs and their ratios
-   (targets: throughput within 20 % of undisturbed, p99 under 500 ms, no errors).
+   (targets: throughput within 20 % of undisturbed, p99 under 500 ms, no errors). Each client
+   names its own address in X-Forwarded-For and the server trusts 127.0.0.1 as a proxy, so
+   that a per-client fair share can tell them apart on loopback.
 2. Freeze: for each hostile request of ``tests/web/abuse.HOSTILE`` (960 kB of ``SERVICE``,
    500 kB of ``{``, a 13 MB Accept header …), a fresh server, the hostile request, and the
    slowest unrelated cached request while it was in flight (target: under 100 ms). A probe
@@ -32,7 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.web.abuse import HOSTILE, Load, Mix, freeze_probe, load, served  # noqa: E402
+from tests.web.abuse import (  # noqa: E402
+    BEHIND_A_PROXY,
+    HOSTILE,
+    Load,
+    Mix,
+    freeze_probe,
+    load,
+    served,
+)
 
 from idmgraph.build import build  # noqa: E402
 from idmgraph.release import Release  # noqa: E402
@@ -127,7 +137,8 @@ def main() -> None:
             print(f"synthetic landscape: {triples} triples", file=sys.stderr, flush=True)
         release = build(Settings(root=root, dist_dir=work / "dist", **settings))
         print(f"release {release.version}", file=sys.stderr, flush=True)
-        with served(release, log=work / "fairness.log", root=root, settings=settings) as server:
+        behind = {**settings, **BEHIND_A_PROXY}  # each client a client of its own
+        with served(release, log=work / "fairness.log", root=root, settings=behind) as server:
             mix = Mix.discover(server.base) if args.scale else Mix()
             lines = ["### Fairness", "", *fairness(server.base, args, mix)]
         if not args.skip_freeze:

@@ -37,6 +37,16 @@ CACHED = "SELECT (COUNT(*) AS ?n) { ?s a ?type }"
 # What other clients ask for: resources with a page, identifiers the lookup resolves.
 RESOURCES = ("rec/X.1095", "rec/X.509", "rec/X.1254")
 IDENTIFIERS = ("ITU-T X.1095", "X.1095", "T-REC-X.1095-202311-I")
+# On loopback every client has the same address: the clients say who they are as a reverse
+# proxy would, and the servers trust 127.0.0.1 as that proxy (setting trusted_proxies).
+FORWARDED_FOR = "X-Forwarded-For"
+ABUSER = "10.255.255.254"
+BEHIND_A_PROXY = {"trusted_proxies": "127.0.0.1"}
+
+
+def client_address(client: int) -> str:
+    """The address ordinary client number ``client`` comes from."""
+    return f"10.0.{client // 256}.{client % 256}"
 
 
 @dataclass(frozen=True)
@@ -228,12 +238,13 @@ class RawConnection:
         self._url = httpx.URL(base)
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def get(self, path: str) -> int:
+    async def get(self, path: str, *, forwarded_for: str) -> int:
         """The status of one GET of ``path``; the body is read and dropped."""
         if self._streams is None:
             self._streams = await asyncio.open_connection(self._url.host, self._url.port)
         reader, writer = self._streams
-        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self._url.host}\r\n\r\n".encode())
+        head = f"GET {path} HTTP/1.1\r\nHost: {self._url.host}\r\n"
+        writer.write(f"{head}{FORWARDED_FOR}: {forwarded_for}\r\n\r\n".encode())
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])
@@ -279,6 +290,7 @@ async def _load(
         deadline = loop.time() + seconds
 
         async def ordinary(client: int) -> None:
+            address = client_address(client)
             # each client goes through the whole mix, starting at a place of its own
             index = client
             connection = RawConnection(base)
@@ -289,9 +301,11 @@ async def _load(
                 try:
                     async with asyncio.timeout(timeout):
                         status = (
-                            await connection.get(path)
+                            await connection.get(path, forwarded_for=address)
                             if raw
-                            else (await http.get(path)).status_code
+                            else (
+                                await http.get(path, headers={FORWARDED_FOR: address})
+                            ).status_code
                         )
                 except (httpx.HTTPError, OSError, TimeoutError, ValueError) as error:
                     connection.close()
@@ -306,7 +320,9 @@ async def _load(
         async def one_abuse(count: int) -> None:
             text = f"{CROSS_PRODUCT} # {nonce} {count}"
             try:
-                response = await http.post("/sparql", data={"query": text})
+                response = await http.post(
+                    "/sparql", data={"query": text}, headers={FORWARDED_FOR: ABUSER}
+                )
                 result.abuse.append(response.status_code)
             except httpx.HTTPError:
                 result.abuse.append(0)

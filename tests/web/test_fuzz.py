@@ -26,6 +26,8 @@ EXAMPLES = 20  # per operation; ~40 operations: about 30 s
 SETTINGS = Settings(root=ROOT)
 DOCUMENT = document(SETTINGS, project_catalogue(SETTINGS))
 schema = schemathesis.openapi.from_dict(DOCUMENT)
+# A SPARQL query body is text: send it as text/plain bodies are sent (UTF-8).
+schemathesis.serializer.alias("application/sparql-query", "text/plain")
 
 
 def test_the_fuzzed_document_is_the_served_one(http: httpx.Client):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from idmgraph.release import Release
-from tests.web.abuse import Load, Served, load, served_for_tests
+from tests.web.abuse import BEHIND_A_PROXY, Load, Served, load, served_for_tests
 
 CLIENTS = 32
 SECONDS = 6.0
@@ -22,8 +22,9 @@ P99_BOUND = 2.0
 def abused(
     repository_release: Release, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Served]:
-    """``idmgraph serve`` with the default query timeout, as the attacker met it."""
-    settings = {"query_workers": "2"}
+    """``idmgraph serve`` with the default query timeout, as the attacker met it, behind a
+    (pretended) reverse proxy so that each client is a client of its own."""
+    settings = {"query_workers": "2", **BEHIND_A_PROXY}
     with served_for_tests(repository_release, tmp_path_factory, "load", settings) as running:
         yield running
 

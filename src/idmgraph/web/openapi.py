@@ -66,6 +66,10 @@ def document(settings: Settings, catalogue: Catalogue) -> dict[str, Any]:
     paths: dict[str, Any] = {
         page("sparql"): _sparql(settings),
         page("home"): _get("The landing page", {"200": _page("The landing page")}),
+        page("health"): _get(
+            "Readiness: whether a query can be evaluated now",
+            {"200": _ok("Ready", {JSON: _ANY}), "503": _not_ready()},
+        ),
         page("query"): _get("The YASGUI query page", {"200": _page("The query page")}),
         page("lookup"): _lookup(),
         page("downloads"): _get("The release's dumps", {"200": _page("Every dump")}),
@@ -149,6 +153,14 @@ def _unavailable() -> dict[str, Any]:
     answer = _problem("The query was stopped at its time limit, or no worker is free")
     answer["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
     return answer
+
+
+def _not_ready() -> dict[str, Any]:
+    return {
+        "description": "Not ready: the query engine restarts, or every worker is held",
+        "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+        "content": {JSON: _ANY},
+    }
 
 
 def _redirect(description: str) -> dict[str, Any]:

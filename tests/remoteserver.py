@@ -101,12 +101,19 @@ def running_process(command: list[str], *, ready: str, budget: float = 30) -> It
         wait_ready(ready, process, budget=budget)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, budget=30)
+
+
+def stop(process: subprocess.Popen[bytes], *, budget: float = 10) -> None:
+    """Terminate ``process``, then kill it if it has not ended within ``budget`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=budget)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], *, budget: float = 30) -> None:

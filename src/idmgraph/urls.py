@@ -54,6 +54,7 @@ SYSTEM_PAGES: dict[str, str] = {
     "context": "/context.jsonld",
     "links_csv": "/downloads/links.csv",
     "static": "/static",
+    "openapi": "/openapi.json",
 }
 
 DOWNLOADS = "/downloads"

@@ -19,7 +19,7 @@ from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.store import Store
 from idmgraph.urls import Urls
-from idmgraph.web import changes, gaps, linked, problems, queries, sparql
+from idmgraph.web import changes, gaps, linked, openapi, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
 from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
@@ -64,6 +64,10 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
     catalogue = project_catalogue(settings)
     app.state.catalogue = catalogue  # the service description lists the named queries
+    # our own OpenAPI document: FastAPI's would describe none of the parameters routes read
+    app.router.add_route(
+        openapi.OPENAPI_PATH, openapi.endpoint(settings, catalogue), methods=["GET", "HEAD"]
+    )
     link = Urls(settings.base_iri).href
     app.include_router(queries.router(settings, store, catalogue, link=link))
     app.include_router(gaps.router(settings, store, catalogue, link=link))

@@ -83,7 +83,7 @@ from idmgraph.store import CachedStore
 from idmgraph.web.app import create_app
 root, url, version, port = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 settings = Settings(root=root, store="sparql:" + url, port=int(port), query_timeout=60.0)
-# the store idmgraph.store.open_store builds for store=sparql:..., minus the release folder
+# the store idmgraph.backends.open_store builds for store=sparql:..., minus the release folder
 store = CachedStore(RemoteStore(Remote.from_settings(settings, {}), expected_version=version))
 uvicorn.run(create_app(settings, store), host="127.0.0.1", port=int(port),
             log_level="warning", access_log=False)

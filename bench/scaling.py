@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from idmgraph.settings import Settings
 from idmgraph.sources import load
 from idmgraph.validate import gate
-from idmgraph.build import canonical, publish
+from idmgraph.build import canonical, write_dist
 from idmgraph.queries import load_catalogue, run
 
 task, root, engine = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
@@ -53,7 +53,7 @@ if task == "canonical":
     out["canonical_s"] = time.perf_counter() - t
 if task == "publish":
     t = time.perf_counter()
-    publish(sources, report, settings=settings)
+    write_dist(sources, report, settings=settings)
     out["publish_s"] = time.perf_counter() - t
     out["build_s"] = out["load_s"] + out["validate_s"] + out["publish_s"]
 if task == "queries":

@@ -11,7 +11,13 @@ from pyld import jsonld
 from rdflib.compare import isomorphic
 
 from idmgraph import formats
-from idmgraph.describe import describe, description_triples, document, exists, labels_of
+from idmgraph.describe import (
+    describe_resource,
+    description_triples,
+    document,
+    exists,
+    labels_of,
+)
 from idmgraph.urls import resource_formats
 from tests.linkedstore import running_store
 
@@ -32,7 +38,7 @@ TOPICS = ID + "source/editorial-topics"
 
 
 def about(running, iri):
-    found = running.run(describe(running.store, iri, settings=running.settings))
+    found = running.run(describe_resource(running.store, iri, settings=running.settings))
     assert found is not None, iri
     return found
 
@@ -100,7 +106,8 @@ def test_ontology_term_is_described_from_the_ontology_graph(running):
 
 def test_unknown_resource_is_none(running):
     assert (
-        running.run(describe(running.store, ID + "rec/X.9999", settings=running.settings)) is None
+        running.run(describe_resource(running.store, ID + "rec/X.9999", settings=running.settings))
+        is None
     )
     assert not running.run(exists(running.store, ID + "rec/X.9999", settings=running.settings))
     assert running.run(exists(running.store, ID + "rec/X.1095", settings=running.settings))

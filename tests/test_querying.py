@@ -12,8 +12,8 @@ import pytest
 import rdflib
 
 from idmgraph.errors import BadRequest, NotFound
-from idmgraph.queries import load_catalogue
-from idmgraph.querying import describe, open_local_store, report_command, run_query_command
+from idmgraph.queries import catalogue_triples, load_catalogue
+from idmgraph.querying import open_local_store, report_command, run_query_command
 from idmgraph.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +86,7 @@ def test_report_command_writes_the_files(project, tmp_path):
 
 def test_catalogue_described_as_rdf():
     catalogue = load_catalogue(ROOT / "queries", root=ROOT)
-    triples = describe(catalogue, queries_url="https://idm.example.org/queries/")
+    triples = catalogue_triples(catalogue, queries_url="https://idm.example.org/queries/")
     graph = rdflib.Graph()
     for triple in triples:
         graph.parse(data=f"{triple} .", format="nt")

@@ -11,10 +11,11 @@ import pyoxigraph
 import pytest
 
 from idmgraph import formats
+from idmgraph.backends import open_store
 from idmgraph.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
 from idmgraph.release import Release, write_manifest
 from idmgraph.settings import Settings
-from idmgraph.store import AnswerKind, CachedStore, OxigraphStore, open_store
+from idmgraph.store import AnswerKind, CachedStore, OxigraphStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"

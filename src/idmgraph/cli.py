@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from idmgraph import __version__, namespaces
-from idmgraph.build import ensure_release, publish
+from idmgraph.build import ensure_release, write_dist
 from idmgraph.diff import OUTPUT_FORMATS, diff_command
 from idmgraph.errors import (
     ConfigurationError,
@@ -105,7 +105,7 @@ def _run_build(args: argparse.Namespace, settings: Settings) -> int:
     if not report.conforms:
         _err(f"{len(report.violations)} violation(s): the release was not written")
         return 1
-    made = publish(sources, report, settings=settings)
+    made = write_dist(sources, report, settings=settings)
     _out(
         f"release {made.version}: {made.triples} triples in {len(made.graphs)} graphs, "
         f"{len(made.distributions)} dumps in {made.directory}"

@@ -151,7 +151,7 @@ async def exists(store: Store, iri: str, *, settings: Settings) -> bool:
     return bool(rows)
 
 
-async def describe(store: Store, iri: str, *, settings: Settings) -> Description | None:
+async def describe_resource(store: Store, iri: str, *, settings: Settings) -> Description | None:
     """The description of ``iri``; None when the store says nothing about it."""
     ref = _ref(iri)
     outbound = await select(

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
-from idmgraph.build import VOID, dataset_iri
 from idmgraph.describe import DCTERMS, RDF, RDF_TYPE, RDFS, local_name, select
 from idmgraph.namespaces import IDM_NS
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.void import VOID, dataset_iri
 
 OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 FOAF = "http://xmlns.com/foaf/0.1/"

@@ -41,6 +41,9 @@ import pyoxigraph as ox
 from idmgraph.errors import BadRequest, NotFound, SourceError
 from idmgraph.settings import Settings
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DCAT_LANDING_PAGE = "http://www.w3.org/ns/dcat#landingPage"
+
 QUERIES_DIR = "queries"
 SUFFIX = ".rq"
 BASIS_VARIABLE = "basis"
@@ -401,3 +404,28 @@ def run(
         use_default_graph_as_union=True,
         substitutions=query.substitutions(given or {}),
     )
+
+
+def catalogue_triples(catalogue: Catalogue, *, queries_url: str) -> list[ox.Triple]:
+    """The catalogue as RDF, for the service description and VoID: one resource per query.
+
+    Each query is a SHACL-AF ``sh:SPARQLSelectExecutable`` (or ``…ConstructExecutable``)
+    holding its text, at ``<queries_url>/<name>``, with title, description, kind and page.
+    """
+    node, text = ox.NamedNode, ox.Literal
+    shacl, dct = "http://www.w3.org/ns/shacl#", "http://purl.org/dc/terms/"
+    triples = []
+    for query in catalogue:
+        subject = node(f"{queries_url.rstrip('/')}/{query.name}")
+        construct = query.form is QueryForm.CONSTRUCT
+        kind = "SPARQLConstructExecutable" if construct else "SPARQLSelectExecutable"
+        triples += [
+            ox.Triple(subject, node(RDF_TYPE), node(shacl + kind)),
+            ox.Triple(subject, node(shacl + ("construct" if construct else "select")),
+                      text(query.sparql)),
+            ox.Triple(subject, node(dct + "title"), text(query.title, language="en")),
+            ox.Triple(subject, node(dct + "description"), text(query.description, language="en")),
+            ox.Triple(subject, node(dct + "type"), text(query.kind.value)),
+            ox.Triple(subject, node(DCAT_LANDING_PAGE), subject),
+        ]  # fmt: skip
+    return triples

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from idmgraph import formats, report, sources
 from idmgraph.errors import BadRequest
-from idmgraph.queries import Catalogue, QueryForm, project_catalogue, run
+from idmgraph.queries import QueryForm, project_catalogue, run
 from idmgraph.release import DATASET_STEM
 from idmgraph.settings import Settings
 
@@ -83,35 +83,6 @@ def _command_format(token: str, kind: formats.Kind) -> formats.Format:
         names = ", ".join(item.name for item in formats.of_kind(kind))
         raise BadRequest(f"--format {token!r}: this query's answer is written as one of {names}")
     return chosen
-
-
-def describe(catalogue: Catalogue, *, queries_url: str) -> list[ox.Triple]:
-    """The catalogue as RDF, for the service description and VoID: one resource per query.
-
-    Each query is a SHACL-AF ``sh:SPARQLSelectExecutable`` (or ``…ConstructExecutable``)
-    holding its text, at ``<queries_url>/<name>``, with title, description, kind and page.
-    """
-    node, text = ox.NamedNode, ox.Literal
-    shacl, dct = "http://www.w3.org/ns/shacl#", "http://purl.org/dc/terms/"
-    triples = []
-    for query in catalogue:
-        subject = node(f"{queries_url.rstrip('/')}/{query.name}")
-        construct = query.form is QueryForm.CONSTRUCT
-        kind = "SPARQLConstructExecutable" if construct else "SPARQLSelectExecutable"
-        triples += [
-            ox.Triple(subject, node(RDF_TYPE), node(shacl + kind)),
-            ox.Triple(subject, node(shacl + ("construct" if construct else "select")),
-                      text(query.sparql)),
-            ox.Triple(subject, node(dct + "title"), text(query.title, language="en")),
-            ox.Triple(subject, node(dct + "description"), text(query.description, language="en")),
-            ox.Triple(subject, node(dct + "type"), text(query.kind.value)),
-            ox.Triple(subject, node(DCAT_LANDING_PAGE), subject),
-        ]  # fmt: skip
-    return triples
-
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCAT_LANDING_PAGE = "http://www.w3.org/ns/dcat#landingPage"
 
 
 def report_command(

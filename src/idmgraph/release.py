@@ -1,4 +1,5 @@
-"""The release on disk: its manifest (``release.json``) and the files it lists.
+"""The release on disk: its manifest (``release.json``), the files it lists, and the canonical
+content a release is written from.
 
 A release is immutable: its ``version`` is derived from its content, so the same inputs give
 the same version, and HTTP caches may key on it.
@@ -6,9 +7,12 @@ the same version, and HTTP caches may key on it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from idmgraph.errors import ReleaseMissing
 
@@ -84,3 +88,21 @@ def write_manifest(release: Release) -> Path:
     path = release.directory / MANIFEST
     path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
+
+
+VERSION_LENGTH = 12  # hex digits of the N-Quads hash that name a release
+
+
+@dataclass(frozen=True, kw_only=True)
+class Content:
+    """The dataset to release, in canonical order."""
+
+    quads: tuple[ox.Quad, ...]  # sorted, blank nodes canonicalised
+    triples: tuple[ox.Triple, ...]  # the union of all graphs, sorted, without duplicates
+    graphs: tuple[str, ...]  # names of the graphs that hold statements, in load order
+    nquads: bytes  # the canonical N-Quads serialisation; its hash is the version
+
+    @property
+    def version(self) -> str:
+        """A short hash of the canonical N-Quads: same content, same version."""
+        return hashlib.sha256(self.nquads).hexdigest()[:VERSION_LENGTH]

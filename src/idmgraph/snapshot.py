@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from idmgraph.backends import open_store
 from idmgraph.errors import IdmGraphError, ReleaseDamaged
 from idmgraph.release import (
     CONTEXT_FILE,
@@ -31,7 +32,7 @@ from idmgraph.release import (
     read_release,
 )
 from idmgraph.settings import Settings
-from idmgraph.store import Store, open_store
+from idmgraph.store import Store
 
 SMALL_FILES = (MANIFEST, DESCRIPTION_FILE, CONTEXT_FILE)  # read into memory
 ATTEMPTS = 3  # pins raced by a rebuild before giving up

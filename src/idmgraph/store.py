@@ -22,8 +22,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-import pyoxigraph
-
 from idmgraph import formats
 from idmgraph.errors import (
     AnswerTooLarge,
@@ -37,17 +35,13 @@ from idmgraph.errors import (
 from idmgraph.evaluate import Job, Reply, Term
 from idmgraph.fairshare import FairShare, current_client
 from idmgraph.querytext import MAX_DEPTH, inspect_query
-from idmgraph.release import Release, read_release
-from idmgraph.settings import Settings
 from idmgraph.workers import StoreSource, Worker, WorkerGone, WorkerLimits, Zygote
 
 LOG = logging.getLogger(__name__)
-MEMORY = "oxigraph:memory"
 DEFAULT_MAX_BYTES = 32_000_000  # the default of the max_answer_bytes setting
 WATCH_SECONDS = 1.0  # how often the zygote is checked for life
 # A query running longer than this yields the cores to short queries and the event loop.
 SLOW_QUERY_SECONDS = 0.25
-VERSION_MARKER = "IDMGRAPH_VERSION"  # file in an on-disk store naming the release it holds
 
 
 class AnswerKind(Enum):
@@ -453,71 +447,3 @@ class CachedStore:
         while self._used > self._max_bytes:
             old_key, old = self._answers.popitem(last=False)
             self._used -= len(old.body) + len(str(old_key[1]))
-
-
-def open_store(settings: Settings, *, release: Release | None = None) -> Store:
-    """The store ``settings.store`` names, holding ``release`` (a pinned snapshot's, so a
-    rebuild cannot change what it loads) or else the release in ``settings.release_dir``."""
-    release = release or read_release(settings.release_dir)
-    if settings.store.startswith("sparql:"):
-        # imported here: the remote backend builds on this module's answer records
-        from idmgraph.remote import Remote, RemoteStore
-
-        remote = RemoteStore(
-            Remote.from_settings(settings),
-            expected_version=release.version,
-            service_allowlist=settings.service_allowlist,
-        )
-        return CachedStore(remote)
-    if settings.store == MEMORY:
-        source = StoreSource(path=release.dataset_file, format="nquads")
-    elif settings.store.startswith("oxigraph:"):
-        directory = settings.resolve(Path(settings.store.removeprefix("oxigraph:")))
-        _ensure_disk_store(directory, release.dataset_file, release.version)
-        source = StoreSource(path=directory, format=None)
-    else:
-        raise ConfigurationError(
-            f"store={settings.store!r}: expected 'oxigraph:memory', 'oxigraph:PATH' "
-            "or 'sparql:QUERY_URL'"
-        )
-    inner = OxigraphStore(
-        source,
-        version=release.version,
-        workers=settings.query_workers,
-        limits=worker_limits(settings),
-        fairness=fair_share(settings),
-    )
-    return CachedStore(inner)
-
-
-def worker_limits(settings: Settings) -> WorkerLimits:
-    """What the settings allow a query worker: network only for an allow-listed SERVICE."""
-    return WorkerLimits(
-        network=bool(settings.service_allowlist),
-        memory_bytes=settings.worker_memory_mb * 1_000_000,
-    )
-
-
-def fair_share(settings: Settings) -> FairShare:
-    """The workers' fair share between clients, as the settings say."""
-    return FairShare(
-        slots=settings.query_workers,
-        share=settings.client_share,
-        client_queue=settings.client_queue,
-        max_waiting=settings.max_waiting,
-    )
-
-
-def _ensure_disk_store(directory: Path, dataset: Path, version: str) -> None:
-    """Load the release into an on-disk store unless it already holds this version."""
-    marker = directory / VERSION_MARKER
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == version:
-        return
-    if directory.exists() and any(directory.iterdir()) and not marker.is_file():
-        raise ConfigurationError(f"{directory}: not an idmgraph store; refusing to overwrite it")
-    store = pyoxigraph.Store(str(directory))
-    store.clear()
-    store.bulk_load(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.flush()
-    del store
-    marker.write_text(version + "\n", encoding="utf-8")

@@ -178,8 +178,3 @@ def latest_path(file: str) -> str:
 def page(name: str) -> str:
     """The path of a system page, by its name in :data:`SYSTEM_PAGES`."""
     return SYSTEM_PAGES[name]
-
-
-def lookup_path(identifier: str) -> str:
-    """The lookup page asked about one outside identifier."""
-    return f"{SYSTEM_PAGES['lookup']}?{urlencode({'id': identifier})}"

@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from idmgraph.backends import fair_share
 from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore, fair_share
+from idmgraph.store import CachedStore, OxigraphStore
 from idmgraph.web.app import create_app
 from tests.remoteserver import backend, dataset_store
 from tests.web.conftest import FIXTURE

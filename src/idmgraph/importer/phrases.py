@@ -161,11 +161,6 @@ def parse_designation(text: str, line: int, *, where: str) -> Designation:
     )
 
 
-def is_provisional_name(text: str) -> bool:
-    """True for names like ``X.pet_auth`` that are not numbers."""
-    return bool(_PROVISIONAL.match(text)) and not re.match(rf"^{NUMBER}$", text)
-
-
 def parse_names(text: str, line: int) -> tuple[Name, ...]:
     """A list of groups: ``ITU-T SG2, SG11, SCV; GSMA PQTN; ISO/TC 307/JWG4``.
 

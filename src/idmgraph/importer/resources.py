@@ -48,7 +48,7 @@ def source_slug(report: Report) -> str:
     return f"sg{report.study_group}-idm-report-{report.status_date:%Y-%m}"
 
 
-def describe(
+def report_statements(
     report: Report, *, data_base: str, known: Known | None = None
 ) -> tuple[Statements, list[URIRef]]:
     """Every statement of the report, and the work items of its work plan."""

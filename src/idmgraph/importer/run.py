@@ -23,7 +23,7 @@ from idmgraph.importer import docx, text
 from idmgraph.importer.earlier import Flagged, flag_departures, known, reconcile
 from idmgraph.importer.model import Block, Report
 from idmgraph.importer.reader import read_report
-from idmgraph.importer.resources import describe, source_slug
+from idmgraph.importer.resources import report_statements, source_slug
 from idmgraph.importer.turtle import render
 from idmgraph.settings import Settings
 from idmgraph.validate import to_graph, validate
@@ -79,7 +79,7 @@ def import_report(settings: Settings, path: Path, *, as_of: date | None = None) 
             path.name, f"{project.DATA_DIR}/{slug} exists: this report was imported already"
         )
     earlier = _earlier_graph(settings)
-    out, plan = describe(
+    out, plan = report_statements(
         report, data_base=settings.data_base, known=known(earlier, settings.data_base)
     )
     conflicts = reconcile(out, earlier)

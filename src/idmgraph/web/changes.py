@@ -29,6 +29,7 @@ from idmgraph.errors import BadRequest, ConfigurationError, ReleaseDamaged, Rele
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.store import Store
+from idmgraph.web.negotiation import prefers_json
 from idmgraph.web.pages import render
 
 PATH = "/changes"
@@ -193,5 +194,4 @@ def _quad(solution: ox.QuerySolution) -> ox.Quad | None:
 def _wants_json(request: Request) -> bool:
     if request.query_params.get("format") == "json":
         return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+    return prefers_json(request.headers.get("accept"))

@@ -10,8 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from idmgraph import formats
-from idmgraph.queries import Catalogue
-from idmgraph.querying import describe as describe_catalogue
+from idmgraph.queries import Catalogue, catalogue_triples
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web.headers import ENDPOINT_PATH, VOID_PATH, answer_headers, not_modified
@@ -62,13 +61,13 @@ def response(
     )
     base = public_base(request, settings)
     catalogue: Catalogue | None = getattr(request.app.state, "catalogue", None)
-    body = describe(
+    body = service_description(
         endpoint=base + ENDPOINT_PATH,
         void=base + VOID_PATH,
         store=store,
         federated=bool(settings.service_allowlist),
         fmt=fmt,
-        queries=describe_catalogue(catalogue, queries_url=base + "/queries") if catalogue else [],
+        queries=catalogue_triples(catalogue, queries_url=base + "/queries") if catalogue else [],
     )
     digest = hashlib.sha256(body).hexdigest()[:20]
     headers = answer_headers(f'"{store.version}-sd-{digest}"')
@@ -77,7 +76,7 @@ def response(
     return Response(body, headers=headers, media_type=fmt.content_type)
 
 
-def describe(
+def service_description(
     *,
     endpoint: str,
     void: str,

@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from idmgraph import compactld, formats
-from idmgraph.build import DCAT, DCTERMS, dataset_iri
 from idmgraph.describe import RDF_TYPE, document_prefixes
 from idmgraph.errors import NotFound
 from idmgraph.linksets import links_csv, linkset_triples, outgoing_links
@@ -29,6 +28,7 @@ from idmgraph.settings import Settings
 from idmgraph.snapshot import Served, Snapshot
 from idmgraph.store import Store
 from idmgraph.urls import LATEST, download_path, latest_path, page
+from idmgraph.void import DCAT, DCTERMS, dataset_iri
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.negotiation import choose

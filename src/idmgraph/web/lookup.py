@@ -20,7 +20,7 @@ from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.urls import Urls, page
 from idmgraph.web import pages
-from idmgraph.web.negotiation import parse_accept
+from idmgraph.web.negotiation import prefers_html
 
 PARAMETER = "id"
 
@@ -107,14 +107,3 @@ def choices(request: Request, found: Resolution, urls: Urls, *, page_wanted: boo
         ],
     }
     return JSONResponse(body, status_code=300, headers=headers)
-
-
-def prefers_html(accept: str | None) -> bool:
-    """Whether the client ranks HTML above JSON (browsers do; scripts rarely send text/html)."""
-    best_html = best_json = 0.0
-    for media_range in parse_accept(accept or ""):
-        if media_range.type == "text" and media_range.subtype == "html":
-            best_html = max(best_html, media_range.q)
-        if media_range.subtype in ("json", "problem+json"):
-            best_json = max(best_json, media_range.q)
-    return best_html > best_json

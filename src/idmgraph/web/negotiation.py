@@ -127,3 +127,36 @@ def _by_token(token: str) -> formats.Format | None:
         return formats.lookup(token.strip().lower())
     except KeyError:
         return None
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether the client ranks ``text/html`` above JSON data, by q-value.
+
+    Browsers do; scripts rarely send text/html. JSON means ``application/json`` or
+    ``application/problem+json``.
+
+    >>> prefers_html("text/html,application/xhtml+xml,*/*;q=0.8"), prefers_html("*/*")
+    (True, False)
+    """
+    html, data = _page_and_data(accept)
+    return html > data
+
+
+def prefers_json(accept: str | None) -> bool:
+    """Whether the client ranks JSON data above ``text/html`` (``*/*`` prefers neither).
+
+    >>> prefers_json("application/json"), prefers_json("application/json, text/html")
+    (True, False)
+    """
+    html, data = _page_and_data(accept)
+    return data > html
+
+
+def _page_and_data(accept: str | None) -> tuple[float, float]:
+    html = data = 0.0
+    for media_range in parse_accept(accept or ""):
+        if media_range.type == "text" and media_range.subtype == "html":
+            html = max(html, media_range.q)
+        if media_range.subtype in ("json", "problem+json"):
+            data = max(data, media_range.q)
+    return html, data

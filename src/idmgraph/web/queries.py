@@ -21,8 +21,7 @@ from starlette.responses import Response
 
 from idmgraph import formats
 from idmgraph.errors import BadRequest, NotAcceptable, NotFound
-from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind
-from idmgraph.querying import describe
+from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind, catalogue_triples
 from idmgraph.report import Link, cell_html, table
 from idmgraph.settings import Settings
 from idmgraph.store import QueryAnswer, Store
@@ -65,7 +64,9 @@ def router(
 
     @routes.get(QUERIES_PATH + ".ttl", include_in_schema=False)
     async def listing_rdf(request: Request) -> Response:
-        triples = describe(catalogue, queries_url=public_base(request, settings) + QUERIES_PATH)
+        triples = catalogue_triples(
+            catalogue, queries_url=public_base(request, settings) + QUERIES_PATH
+        )
         body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE) or b""
         return Response(body, media_type=formats.by_name("turtle").content_type)
 

@@ -19,9 +19,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from idmgraph import compactld, formats
-from idmgraph.build import dataset_iri
 from idmgraph.describe import (
-    describe,
+    describe_resource,
     description_triples,
     document_prefixes,
     exists,
@@ -45,10 +44,11 @@ from idmgraph.urls import (
     split_document,
 )
 from idmgraph.vocabulary import vocabulary_terms
+from idmgraph.void import dataset_iri
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
-from idmgraph.web.lookup import IndexCache, prefers_html
-from idmgraph.web.negotiation import parse_accept
+from idmgraph.web.lookup import IndexCache
+from idmgraph.web.negotiation import parse_accept, prefers_html
 
 HTML = formats.by_name("html")
 RENDERED_BYTES = 32_000_000  # budget of the rendered-document cache
@@ -116,7 +116,7 @@ class Resources:
 
     async def page(self, request: Request, iri: str) -> Response:
         """The HTML page of ``iri``: the vocabulary page for a namespace, else a resource page."""
-        found = await describe(self.store, iri, settings=self.settings)
+        found = await describe_resource(self.store, iri, settings=self.settings)
         if found is None:
             raise NotFound(f"nothing is known about {iri}")
         triples = await description_triples(self.store, iri, settings=self.settings)

@@ -1,0 +1,87 @@
+"""The "never" rules of ARCHITECTURE.md, read off the import statements of the package.
+
+Data flows one way — sources → graph → validation → release → store → HTTP — so the import
+graph has no cycle, the core never imports the web layer or the CLI, and writing a release
+pulls in none of the code that reads the graph.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "src" / "idmgraph"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+@cache
+def imports(module: str) -> frozenset[str]:
+    """The package's modules ``module`` imports, anywhere in its text (functions included)."""
+    known = modules()
+    tree = ast.parse(known[module].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # "from package import submodule" names the submodule, not the package's __init__
+            within = [f"{node.module}.{alias.name}" for alias in node.names]
+            names = [name for name in within if name in known] or [node.module]
+        else:
+            continue
+        found.update(name for name in names if name in known and name != module)
+    return frozenset(found)
+
+
+def reachable(module: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [module]
+    while stack:
+        for target in imports(stack.pop()):
+            if target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return seen
+
+
+def _is_edge(name: str) -> bool:
+    return name == "idmgraph.cli" or name.startswith("idmgraph.web")
+
+
+def test_the_package_is_read():
+    assert len(modules()) > 50
+    assert "idmgraph.store" in imports("idmgraph.backends")
+
+
+@pytest.mark.parametrize("module", [name for name in modules() if not _is_edge(name)])
+def test_the_core_never_imports_the_web_layer_or_the_cli(module):
+    assert not [name for name in reachable(module) if _is_edge(name)]
+
+
+def test_no_import_cycle():
+    cycles = sorted(name for name in modules() if name in reachable(name))
+    assert cycles == []
+
+
+def test_store_and_remote_do_not_import_each_other():
+    assert "idmgraph.remote" not in reachable("idmgraph.store")
+    assert "idmgraph.backends" not in reachable("idmgraph.remote")
+
+
+def test_writing_a_release_pulls_in_nothing_that_reads_the_graph():
+    direct = imports("idmgraph.build")
+    assert not direct & {"idmgraph.queries", "idmgraph.querying", "idmgraph.report"}
+    readers = {"idmgraph.querying", "idmgraph.report", "idmgraph.charts", "idmgraph.describe"}
+    assert not reachable("idmgraph.build") & readers

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
 from idmgraph.errors import Busy, QueryTimeout
-from idmgraph.fairshare import FairShare
+from idmgraph.fairshare import Asker, FairShare
+
+_REQUESTS = itertools.count(1)
 
 
 def _share(**options: int) -> FairShare:
@@ -15,8 +18,10 @@ def _share(**options: int) -> FairShare:
     return FairShare(**values)
 
 
-async def _hold(share: FairShare, client: str, release: asyncio.Event, log: list[str]) -> None:
-    async with share.slot(client, timeout=5):
+async def _hold(
+    share: FairShare, client: str, release: asyncio.Event, log: list[str], request: int = 0
+) -> None:
+    async with share.slot(Asker(client, request or next(_REQUESTS)), timeout=5):
         log.append(client)
         await release.wait()
 
@@ -63,7 +68,7 @@ def test_a_full_queue_is_answered_busy_at_once():
         tasks = [asyncio.create_task(_hold(share, "a", release, log)) for _ in range(3)]
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):
-            async with share.slot("a", timeout=5):
+            async with share.slot(Asker("a", 999), timeout=5):
                 pass
         # another client still gets in line
         tasks.append(asyncio.create_task(_hold(share, "b", release, log)))
@@ -80,7 +85,7 @@ def test_the_waiting_room_is_bounded_over_all_clients():
         tasks = [asyncio.create_task(_hold(share, name, release, log)) for name in "abc"]
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):
-            async with share.slot("d", timeout=5):
+            async with share.slot(Asker("d"), timeout=5):
                 pass
         release.set()
         await asyncio.gather(*tasks)
@@ -94,12 +99,12 @@ def test_a_wait_past_the_deadline_times_out_and_leaves_no_trace():
         holder = asyncio.create_task(_hold(share, "a", release, log))
         await asyncio.sleep(0.01)
         with pytest.raises(QueryTimeout):
-            async with share.slot("b", timeout=0.05):
+            async with share.slot(Asker("b"), timeout=0.05):
                 pass
         release.set()
         await holder
         assert share.holders() == {}
-        async with share.slot("b", timeout=0.05):  # the slot is free again
+        async with share.slot(Asker("b"), timeout=0.05):  # the slot is free again
             assert share.holders() == {"b": 1}
 
     asyncio.run(main())
@@ -121,3 +126,18 @@ def test_a_cancelled_wait_gives_its_place_back():
         assert log == ["a"]
 
     asyncio.run(main())
+
+
+def test_a_request_asking_many_queries_waits_as_one():
+    async def main() -> list[str]:
+        share, release, log = _share(slots=1, client_queue=2), asyncio.Event(), []
+        holder = asyncio.create_task(_hold(share, "other", release, log))
+        await asyncio.sleep(0.01)
+        # one page of client "a" fans out twelve queries: they wait as one request
+        page = [asyncio.create_task(_hold(share, "a", release, log, request=7)) for _ in range(12)]
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(holder, *page)
+        return log
+
+    assert asyncio.run(main()) == ["other"] + ["a"] * 12

@@ -8,6 +8,7 @@ pulls in none of the code that reads the graph.
 from __future__ import annotations
 
 import ast
+import re
 from functools import cache
 from pathlib import Path
 
@@ -85,3 +86,39 @@ def test_writing_a_release_pulls_in_nothing_that_reads_the_graph():
     assert not direct & {"idmgraph.queries", "idmgraph.querying", "idmgraph.report"}
     readers = {"idmgraph.querying", "idmgraph.report", "idmgraph.charts", "idmgraph.describe"}
     assert not reachable("idmgraph.build") & readers
+
+
+MEDIA_TYPE = re.compile(r"^(application|text|image|audio|video|multipart)/[\w.+-]+")
+
+
+def _string_constants(path: Path) -> list[str]:
+    """Every string literal of a module but its docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_media_types_are_named_only_in_the_format_registry():
+    registry = _string_constants(modules()["idmgraph.formats"])
+    assert any(MEDIA_TYPE.match(text) for text in registry)  # the reading finds them there
+    found = {
+        name: typed
+        for name, path in modules().items()
+        if name != "idmgraph.formats"
+        for typed in [[text for text in _string_constants(path) if MEDIA_TYPE.match(text)]]
+        if typed
+    }
+    assert found == {}

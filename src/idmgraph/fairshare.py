@@ -5,13 +5,14 @@ Each client (its address, see :data:`current_client`) may hold at most ``share``
 waiting clients are served in turn (round robin), so a client sending many heavy queries
 delays only itself. A client whose queue is full, or a server whose waiting room is full, is
 answered at once with :class:`~idmgraph.errors.Busy` (503 and Retry-After) rather than kept
-waiting for a deadline.
+waiting for a deadline. A client's queue counts requests, not queries: a page that asks a
+dozen queries at once is one request waiting.
 
 >>> import asyncio
 >>> async def demo() -> list[str]:
 ...     share = FairShare(slots=2, share=1, client_queue=4, max_waiting=8)
-...     async with share.slot("a", timeout=1):
-...         async with share.slot("b", timeout=1):
+...     async with share.slot(Asker("a"), timeout=1):
+...         async with share.slot(Asker("b"), timeout=1):
 ...             return sorted(share.holders())
 >>> asyncio.run(demo())
 ['a', 'b']
@@ -24,12 +25,25 @@ import contextvars
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from idmgraph.errors import Busy, QueryTimeout
 
-# The client on whose behalf the current task queries: set by the web layer for each request
-# (its address, or the address a trusted proxy forwarded); empty for the CLI and start-up.
-current_client: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="")
+
+@dataclass(frozen=True)
+class Asker:
+    """Who a query is asked for: a client (its address) and which of its requests."""
+
+    client: str
+    request: int = 0
+
+
+# Set by the web layer for each request (the address, or the one a trusted proxy forwarded);
+# the CLI and start-up ask as the empty client.
+current_asker: contextvars.ContextVar[Asker] = contextvars.ContextVar(
+    "asker",
+    default=Asker(""),  # noqa: B039 - frozen, never mutated
+)
 
 
 class FairShare:
@@ -41,7 +55,7 @@ class FairShare:
         self._client_queue = client_queue
         self._max_waiting = max_waiting
         self._holding: dict[str, int] = {}
-        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._waiting: OrderedDict[str, deque[tuple[int, asyncio.Future[None]]]] = OrderedDict()
         self._waiting_count = 0
 
     def holders(self) -> dict[str, int]:
@@ -49,25 +63,27 @@ class FairShare:
         return dict(self._holding)
 
     @asynccontextmanager
-    async def slot(self, client: str, *, timeout: float) -> AsyncIterator[None]:
-        """Hold one slot for ``client`` for the block; waits at most ``timeout`` seconds."""
-        await self._acquire(client, timeout)
+    async def slot(self, asker: Asker, *, timeout: float) -> AsyncIterator[None]:
+        """Hold one slot for ``asker`` for the block; waits at most ``timeout`` seconds."""
+        await self._acquire(asker, timeout)
         try:
             yield
         finally:
-            self._release(client)
+            self._release(asker.client)
 
-    async def _acquire(self, client: str, timeout: float) -> None:
+    async def _acquire(self, asker: Asker, timeout: float) -> None:
+        client = asker.client
         if self._free > 0 and self._holding.get(client, 0) < self._share and not self._waiting:
             self._take(client)
             return
-        queue = self._waiting.get(client)
-        if queue is not None and len(queue) >= self._client_queue:
-            raise Busy(f"{len(queue)} queries from this client are already waiting")
+        queue = self._waiting.get(client, deque())
+        requests = {request for request, _ in queue}
+        if asker.request not in requests and len(requests) >= self._client_queue:
+            raise Busy(f"{len(requests)} requests of this client are already waiting")
         if self._waiting_count >= self._max_waiting:
             raise Busy(f"{self._waiting_count} queries are already waiting for a worker")
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(client, deque()).append(waiter)
+        self._waiting.setdefault(client, queue).append((asker.request, waiter))
         self._waiting_count += 1
         self._dispatch()
         try:
@@ -98,9 +114,10 @@ class FairShare:
 
     def _forget(self, client: str, waiter: asyncio.Future[None]) -> None:
         queue = self._waiting.get(client)
-        if queue is None or waiter not in queue:
+        entry = next((item for item in queue or () if item[1] is waiter), None)
+        if queue is None or entry is None:
             return
-        queue.remove(waiter)
+        queue.remove(entry)
         self._waiting_count -= 1
         if not queue:
             del self._waiting[client]
@@ -113,7 +130,7 @@ class FairShare:
             if self._holding.get(client, 0) >= self._share:
                 continue
             queue = self._waiting.pop(client)
-            waiter = queue.popleft()
+            _request, waiter = queue.popleft()
             self._waiting_count -= 1
             if queue:
                 self._waiting[client] = queue  # to the back of the line

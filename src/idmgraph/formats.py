@@ -36,6 +36,12 @@ class Format:
     extension: str
     holds_datasets: bool = False
     oxigraph: pyoxigraph.RdfFormat | pyoxigraph.QueryResultsFormat | None = None
+    w3c: str | None = None  # its name under http://www.w3.org/ns/formats/ (sd:resultFormat)
+
+    @property
+    def w3c_iri(self) -> str | None:
+        """The W3C's IRI of the format, where the W3C names it."""
+        return W3C_FORMATS + self.w3c if self.w3c else None
 
     @property
     def media_type(self) -> str:
@@ -52,10 +58,24 @@ class Format:
 
 RDF = pyoxigraph.RdfFormat
 RESULTS = pyoxigraph.QueryResultsFormat
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
+# Media types of what is not one of the registry's serialisations: protocol bodies, problem
+# documents, manifests, compressed dumps, Markdown pages and the importer's inputs.
+JSON_MEDIA_TYPE = "application/json"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+GZIP_MEDIA_TYPE = "application/gzip"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+QUERY_MEDIA_TYPE = "application/sparql-query"
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+MARKDOWN_MEDIA_TYPE = "text/markdown"
+PLAIN_TEXT_MEDIA_TYPE = "text/plain"
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 FORMATS: tuple[Format, ...] = (
     Format(
         name="turtle",
+        w3c="Turtle",
         label="Turtle",
         kind=Kind.GRAPH,
         extension="ttl",
@@ -64,6 +84,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="jsonld",
+        w3c="JSON-LD",
         label="JSON-LD",
         kind=Kind.GRAPH,
         extension="jsonld",
@@ -72,6 +93,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="ntriples",
+        w3c="N-Triples",
         label="N-Triples",
         kind=Kind.GRAPH,
         extension="nt",
@@ -80,6 +102,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="rdfxml",
+        w3c="RDF_XML",
         label="RDF/XML",
         kind=Kind.GRAPH,
         extension="rdf",
@@ -88,6 +111,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="nquads",
+        w3c="N-Quads",
         label="N-Quads",
         kind=Kind.GRAPH,
         extension="nq",
@@ -97,6 +121,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="trig",
+        w3c="TriG",
         label="TriG",
         kind=Kind.GRAPH,
         extension="trig",
@@ -106,6 +131,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="json",
+        w3c="SPARQL_Results_JSON",
         label="SPARQL Results JSON",
         kind=Kind.RESULTS,
         extension="srj",
@@ -114,6 +140,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="xml",
+        w3c="SPARQL_Results_XML",
         label="SPARQL Results XML",
         kind=Kind.RESULTS,
         extension="srx",
@@ -122,6 +149,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="csv",
+        w3c="SPARQL_Results_CSV",
         label="CSV",
         kind=Kind.RESULTS,
         extension="csv",
@@ -130,6 +158,7 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format(
         name="tsv",
+        w3c="SPARQL_Results_TSV",
         label="TSV",
         kind=Kind.RESULTS,
         extension="tsv",

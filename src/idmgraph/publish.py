@@ -44,7 +44,7 @@ from idmgraph.remote import (
 from idmgraph.remotequery import MARKER
 from idmgraph.settings import Settings
 
-NTRIPLES = "application/n-triples"
+NTRIPLES = formats.by_name("ntriples").media_type
 _COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
 _LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""

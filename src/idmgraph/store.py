@@ -33,7 +33,7 @@ from idmgraph.errors import (
     WorkerStopped,
 )
 from idmgraph.evaluate import Job, Reply, Term
-from idmgraph.fairshare import FairShare, current_client
+from idmgraph.fairshare import FairShare, current_asker
 from idmgraph.querytext import MAX_DEPTH, inspect_query
 from idmgraph.workers import StoreSource, Worker, WorkerGone, WorkerLimits, Zygote
 
@@ -244,7 +244,7 @@ class OxigraphStore:
             raise ServiceUnavailable("the query engine is restarting; try again in a moment")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        async with self._fair.slot(current_client.get(), timeout=timeout):
+        async with self._fair.slot(current_asker.get(), timeout=timeout):
             idle = self._idle
             try:
                 async with asyncio.timeout_at(deadline):

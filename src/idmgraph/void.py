@@ -168,7 +168,7 @@ def _distribution(
         ),
     ]
     if item.compressed:
-        facts.append((url, DCAT + "compressFormat", ox.NamedNode(IANA + "application/gzip")))
+        facts.append((url, DCAT + "compressFormat", ox.NamedNode(IANA + formats.GZIP_MEDIA_TYPE)))
     else:
         facts.append((dataset, VOID + "dataDump", url))
     return [ox.Triple(s, ox.NamedNode(p), o) for s, p, o in facts]

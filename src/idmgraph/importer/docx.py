@@ -14,10 +14,11 @@ from docx.document import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from idmgraph import formats
 from idmgraph.errors import SourceError
 from idmgraph.importer.model import Block, Cell, Paragraph, TableRow
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA_TYPE = formats.DOCX_MEDIA_TYPE
 
 
 def read_blocks(path: Path) -> list[Block]:

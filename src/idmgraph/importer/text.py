@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from idmgraph import formats
 from idmgraph.errors import SourceError
 from idmgraph.importer.model import Block, Cell, Paragraph, TableRow
 
-MEDIA_TYPE = "text/plain"
+MEDIA_TYPE = formats.PLAIN_TEXT_MEDIA_TYPE
 
 
 def read_blocks(path: Path) -> list[Block]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
-from idmgraph.fairshare import current_client
+from idmgraph.fairshare import Asker, current_asker
 from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
@@ -95,6 +96,7 @@ class _App(FastAPI):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.trusted_proxies: tuple[str, ...] = ()
+        self._requests = itertools.count(1)
         self._answers = AnswerCache(
             super().__call__,
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
@@ -112,7 +114,8 @@ class _App(FastAPI):
         """Serve from the answer cache, or run the application."""
         if scope["type"] == "http":
             # each request runs in a task of its own: this value is the request's alone
-            current_client.set(client_address(scope, trusted=self.trusted_proxies))
+            client = client_address(scope, trusted=self.trusted_proxies)
+            current_asker.set(Asker(client, next(self._requests)))
         await self._answers(scope, receive, send)
 
 

@@ -21,20 +21,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
-# The W3C's IRI of each registered format, for sd:resultFormat.
-FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON",
-    "xml": "SPARQL_Results_XML",
-    "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV",
-    "turtle": "Turtle",
-    "ntriples": "N-Triples",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF_XML",
-    "nquads": "N-Quads",
-    "trig": "TriG",
-}
 
 
 def public_base(request: Request, settings: Settings) -> str:
@@ -110,9 +96,8 @@ def service_description(
     if federated:
         triples.append(_t(service, node(SD + "feature"), node(SD + "BasicFederatedQuery")))
     for fmt_ in (*formats.of_kind(formats.Kind.RESULTS), *formats.of_kind(formats.Kind.GRAPH)):
-        if fmt_.name in FORMAT_IRIS:
-            iri = node(W3C_FORMATS + FORMAT_IRIS[fmt_.name])
-            triples.append(_t(service, node(SD + "resultFormat"), iri))
+        if fmt_.w3c_iri is not None:
+            triples.append(_t(service, node(SD + "resultFormat"), node(fmt_.w3c_iri)))
     for index, graph in enumerate(store.graphs()):
         named = pyoxigraph.BlankNode(f"graph{index}")
         triples.append(_t(dataset, node(SD + "namedGraph"), named))

@@ -34,12 +34,12 @@ from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.negotiation import choose
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-GZIP = "application/gzip"
+GZIP = formats.GZIP_MEDIA_TYPE
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 EXTRA_FILES = {
-    DESCRIPTION_FILE: "text/turtle",
-    CONTEXT_FILE: "application/ld+json",
-    MANIFEST: "application/json",
+    DESCRIPTION_FILE: formats.by_name("turtle").media_type,
+    CONTEXT_FILE: formats.by_name("jsonld").media_type,
+    MANIFEST: formats.JSON_MEDIA_TYPE,
 }
 
 
@@ -167,7 +167,9 @@ class Downloads:
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Access-Control-Allow-Origin": "*"}
         if not_modified(request, etag):
             return Response(status_code=304, headers=headers)
-        return Response(body, headers={**headers, "Content-Type": "application/ld+json"})
+        return Response(
+            body, headers={**headers, "Content-Type": formats.by_name("jsonld").media_type}
+        )
 
     async def mapping(self, request: Request) -> Response:
         """The CSV mapping of our URIs to outside identifiers."""
@@ -180,7 +182,7 @@ class Downloads:
             body,
             headers={
                 **headers,
-                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Type": formats.by_name("csv").content_type,
                 "Content-Disposition": 'inline; filename="links.csv"',
             },
         )

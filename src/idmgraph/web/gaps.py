@@ -37,7 +37,7 @@ from idmgraph.web.pages import render
 from idmgraph.web.queries import QUERIES_PATH
 
 GAPS_PATH = "/gaps"
-MARKDOWN = "text/markdown; charset=utf-8"
+MARKDOWN = formats.MARKDOWN_MEDIA_TYPE + "; charset=utf-8"
 # Rows shown per section on the page: a 10^6-triple landscape gives sections of 10 000 rows
 # (a 5 MB page); every row stays one click away on the query's page.
 PAGE_ROWS = 200

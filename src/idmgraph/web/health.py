@@ -14,6 +14,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from idmgraph import formats
 from idmgraph.errors import RequestError
 from idmgraph.store import Store
 from idmgraph.urls import SYSTEM_PAGES
@@ -60,6 +61,6 @@ class Health:
         return Response(
             payload,
             status_code=200 if problem is None else 503,
-            media_type="application/json",
+            media_type=formats.JSON_MEDIA_TYPE,
             headers=headers,
         )

@@ -33,10 +33,10 @@ from idmgraph.web.problems import PROBLEM_TYPE
 
 OPENAPI_PATH = page("openapi")
 HTML = formats.by_name("html").media_type
-JSON = "application/json"
-MARKDOWN = "text/markdown"
-PROTOCOL_FORM = "application/x-www-form-urlencoded"
-PROTOCOL_QUERY = "application/sparql-query"
+JSON = formats.JSON_MEDIA_TYPE
+MARKDOWN = formats.MARKDOWN_MEDIA_TYPE
+PROTOCOL_FORM = formats.FORM_MEDIA_TYPE
+PROTOCOL_QUERY = formats.QUERY_MEDIA_TYPE
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -74,13 +74,14 @@ def document(settings: Settings, catalogue: Catalogue) -> dict[str, Any]:
         page("lookup"): _lookup(),
         page("downloads"): _get("The release's dumps", {"200": _page("Every dump")}),
         page("links_csv"): _get(
-            "Outgoing links as CSV", {"200": _ok("The link mapping", {"text/csv": _ANY})}
+            "Outgoing links as CSV",
+            {"200": _ok("The link mapping", {formats.by_name("csv").media_type: _ANY})},
         ),
         page("void"): _description("The VoID description of the dataset"),
         page("catalog"): _description("The DCAT catalogue of the dataset"),
         page("context"): _get(
             "The JSON-LD context of the dumps",
-            {"200": _ok("The context", {"application/ld+json": _ANY})},
+            {"200": _ok("The context", {formats.by_name("jsonld").media_type: _ANY})},
         ),
         page("gaps"): _gaps(),
         page("gaps") + ".md": _get(

@@ -10,9 +10,10 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from idmgraph import formats
 from idmgraph.errors import RequestError
 
-PROBLEM_TYPE = "application/problem+json"
+PROBLEM_TYPE = formats.PROBLEM_MEDIA_TYPE
 
 
 def problem(

@@ -32,7 +32,7 @@ from idmgraph.web.pages import render
 
 QUERIES_PATH = "/queries"
 SOURCE_EXTENSION = "rq"
-SOURCE_TYPE = "application/sparql-query"
+SOURCE_TYPE = formats.QUERY_MEDIA_TYPE
 RESERVED = ("format", "output", "results")  # format tokens clients send, never parameters
 KIND_TITLES = {
     QueryKind.GAP: "Gap analysis: computed by the graph, not stated by SG17",
@@ -60,7 +60,7 @@ def router(
     async def listing_json(request: Request) -> Response:
         base = public_base(request, settings) + QUERIES_PATH
         body = [_entry(query, base) for query in catalogue]
-        return Response(json.dumps(body, indent=1), media_type="application/json")
+        return Response(json.dumps(body, indent=1), media_type=formats.JSON_MEDIA_TYPE)
 
     @routes.get(QUERIES_PATH + ".ttl", include_in_schema=False)
     async def listing_rdf(request: Request) -> Response:

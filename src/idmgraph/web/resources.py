@@ -51,6 +51,7 @@ from idmgraph.web.lookup import IndexCache
 from idmgraph.web.negotiation import parse_accept, prefers_html
 
 HTML = formats.by_name("html")
+TURTLE = formats.by_name("turtle")
 RENDERED_BYTES = 32_000_000  # budget of the rendered-document cache
 # Offered to a client that states no preference (*/*): a person's browser gets a page.
 NEGOTIATION_ORDER = (HTML, *resource_formats()[:-1])
@@ -150,7 +151,7 @@ class Resources:
             f'<{path}>; rel="alternate"; type="{fmt.media_type}"'
             for fmt, path in self.alternates(iri)
         ]
-        parts.append(f'<{page("void")}>; rel="describedby"; type="text/turtle"')
+        parts.append(f'<{page("void")}>; rel="describedby"; type="{TURTLE.media_type}"')
         return ", ".join(parts)
 
 

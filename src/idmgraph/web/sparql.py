@@ -31,9 +31,9 @@ from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose
 
 TRUNCATED_HEADER = "Results-Truncated"  # value: max-rows=N, sent only when the cap cut
-FORM = "application/x-www-form-urlencoded"
-QUERY_BODY = "application/sparql-query"
-UPDATE_BODY = "application/sparql-update"
+FORM = formats.FORM_MEDIA_TYPE
+QUERY_BODY = formats.QUERY_MEDIA_TYPE
+UPDATE_BODY = formats.UPDATE_MEDIA_TYPE
 UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
 INLINE_INSPECTION_CHARS = 16_384  # longer query texts and forms are read off the event loop
 

@@ -10,6 +10,7 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph settings               the settings table of the README
     idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
     idmgraph import REPORT [--as-of DATE]  read the next SG17 report into data/<slug>/
+    idmgraph catalogue import PATH [--as-of DATE]  a Relaton catalogue's IdM scope into data/
     idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
     idmgraph query NAME [--param K=V] [--format csv]   run a named query
     idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from idmgraph import __version__, namespaces
 from idmgraph.build import ensure_release, publish
+from idmgraph.catalogue.run import import_catalogue
 from idmgraph.diff import OUTPUT_FORMATS, diff_command
 from idmgraph.errors import (
     ConfigurationError,
@@ -264,6 +266,46 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_catalogue(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "catalogue", help="read a standards body's Relaton catalogue (IdM scope) into data/"
+    )
+    actions = parser.add_subparsers(title="actions", required=True, metavar="ACTION")
+    importing = actions.add_parser(
+        "import", help="import a Relaton data folder into data/catalogue-<body>/"
+    )
+    importing.add_argument(
+        "path",
+        type=Path,
+        help="a relaton-data-* checkout, its data/ folder or a bare git directory",
+    )
+    importing.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        default=None,
+        metavar="DATE",
+        help="snapshot date (YYYY-MM-DD) to record instead of the commit's date",
+    )
+    importing.set_defaults(run=_run_catalogue_import)
+
+
+def _run_catalogue_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        result = import_catalogue(settings, args.path, as_of=args.as_of)
+    except ValidationFailed as exc:
+        for item in exc.violations:
+            _err(violation_line(item, settings))
+        _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
+        return 1
+    _out(
+        f"{result.slug}: {result.records} records read, {result.editions} editions in scope, "
+        f"{result.triples} triples in {result.directory}"
+    )
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    return 0
+
+
 # ---------------------------------------------------------------- diff
 
 
@@ -369,6 +411,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_settings,
     _add_serve,
     _add_import,
+    _add_catalogue,
     _add_diff,
     _add_query,
     _add_report,

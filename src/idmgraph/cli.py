@@ -31,6 +31,7 @@ from pathlib import Path
 
 from idmgraph import __version__, namespaces
 from idmgraph.build import ensure_release, publish
+from idmgraph.catalogue.changes import catalogue_diff_command, is_catalogue
 from idmgraph.catalogue.run import import_catalogue
 from idmgraph.diff import OUTPUT_FORMATS, diff_command
 from idmgraph.errors import (
@@ -310,9 +311,13 @@ def _run_catalogue_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("diff", help="what changed between two reports")
+    parser = commands.add_parser(
+        "diff", help="what changed between two reports, or two catalogue snapshots"
+    )
     parser.add_argument(
-        "old", help="a release folder (dist/), a dump (.nq, .trig), a data folder or its slug"
+        "old",
+        help="a release folder (dist/), a dump (.nq, .trig), a data folder or its slug; "
+        "or a data/catalogue-<body> folder (then NEW is one too)",
     )
     parser.add_argument("new", help="the newer side, in any of the same forms")
     parser.add_argument(
@@ -322,7 +327,12 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _run_diff(args: argparse.Namespace, settings: Settings) -> int:
-    _out(diff_command(settings, args.old, args.new, output_format=args.format).rstrip("\n"))
+    old, new = Path(args.old), Path(args.new)
+    if is_catalogue(old) and is_catalogue(new):
+        text = catalogue_diff_command(settings, old, new, output_format=args.format)
+    else:
+        text = diff_command(settings, args.old, args.new, output_format=args.format)
+    _out(text.rstrip("\n"))
     return 0
 
 

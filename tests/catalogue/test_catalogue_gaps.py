@@ -130,3 +130,13 @@ def test_roadmap_versions(catalogued: ox.Store) -> None:
     assert {"ITU-T SG16", "Secure Identity Alliance", "TSAG"} <= uncovered
     # covered directly, through a parent organisation, or as a study group of the same number
     assert not uncovered & {"FIDO Alliance", "ISO/IEC JTC 1/SC 27/WG 5", "W3C DID WG", "ITU-T SG13"}
+
+
+def test_editions_of_x509_in_one_query(catalogued: ox.Store) -> None:
+    found = rows(catalogued, "text-editions", number="X.509")
+    assert [(r["identifier"], r["date"], r["appliesTo"]) for r in found] == [
+        ("ITU-T X.509 (10/2016)", "2016-10-14", ""),
+        ("ITU-T X.509 (10/2019)", "2019-10-14", ""),
+        ("ITU-T X.509 (2019) Cor. 2 (10/2023)", "2023-10-29", "ITU-T X.509 (10/2019)"),
+        ("ITU-T X.509 (2019) Amd. 1 (10/2024)", "2024-10-14", "ITU-T X.509 (10/2019)"),
+    ]

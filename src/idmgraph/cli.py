@@ -238,24 +238,29 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument(
         "report", type=Path, help="the report: its text export (.txt) or Word original (.docx)"
     )
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        default=None,
-        metavar="DATE",
-        help="status date (YYYY-MM-DD) to record instead of the one the report states",
-    )
+    _add_as_of(parser, "status date (YYYY-MM-DD) to record instead of the one the report states")
     parser.set_defaults(run=_run_import)
+
+
+def _add_as_of(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, metavar="DATE", help=help_text
+    )
+
+
+def _rejected(exc: ValidationFailed, settings: Settings) -> int:
+    """An import the SHACL gate refused: one line per violation, exit status 1."""
+    for item in exc.violations:
+        _err(violation_line(item, settings))
+    _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
+    return 1
 
 
 def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         result = import_report(settings, args.report, as_of=args.as_of)
     except ValidationFailed as exc:
-        for item in exc.violations:
-            _err(violation_line(item, settings))
-        _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
-        return 1
+        return _rejected(exc, settings)
     _out(
         f"{result.slug}: {result.rows} rows, {result.work_plan} work-plan items, "
         f"{result.triples} triples in {result.directory}"
@@ -280,13 +285,7 @@ def _add_catalogue(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         type=Path,
         help="a relaton-data-* checkout, its data/ folder or a bare git directory",
     )
-    importing.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        default=None,
-        metavar="DATE",
-        help="snapshot date (YYYY-MM-DD) to record instead of the commit's date",
-    )
+    _add_as_of(importing, "snapshot date (YYYY-MM-DD) to record instead of the commit's date")
     importing.set_defaults(run=_run_catalogue_import)
 
 
@@ -294,10 +293,7 @@ def _run_catalogue_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         result = import_catalogue(settings, args.path, as_of=args.as_of)
     except ValidationFailed as exc:
-        for item in exc.violations:
-            _err(violation_line(item, settings))
-        _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
-        return 1
+        return _rejected(exc, settings)
     _out(
         f"{result.slug}: {result.records} records read, {result.editions} editions in scope, "
         f"{result.triples} triples in {result.directory}"

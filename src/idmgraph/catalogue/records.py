@@ -5,6 +5,9 @@ The ITU-T and W3C repositories write the newer dialect (``docidentifier`` / ``co
 / ``id``, ``link``, ``date.value``, ``docstatus.stage.value``, ``ext.editorialgroup``). Both
 are read into one ``Record``. Unknown fields are ignored. Files are parsed with PyYAML's
 ``BaseLoader`` (every scalar a string), so a date stays as printed and is checked here.
+
+Why not the ``relaton`` package of PyPI: its release 0.2.33 (pre-alpha) models only the older
+dialect (``DocID.id``, ``docid``, ``link``), so it cannot read the ITU-T and W3C records.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph settings               the settings table of the README
     idmgraph serve [--host H] [--port P]   build the release if stale, then serve it
     idmgraph import REPORT [--as-of DATE]  read the next SG17 report into data/<slug>/
+    idmgraph catalogue import PATH [--as-of DATE]  a Relaton catalogue's IdM scope into data/
     idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
     idmgraph query NAME [--param K=V] [--format csv]   run a named query
     idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from idmgraph import __version__, namespaces
 from idmgraph.build import ensure_release, write_dist
+from idmgraph.catalogue.changes import catalogue_diff_command, is_catalogue
+from idmgraph.catalogue.run import import_catalogue
 from idmgraph.diff import OUTPUT_FORMATS, diff_command
 from idmgraph.errors import (
     ConfigurationError,
@@ -235,24 +238,29 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument(
         "report", type=Path, help="the report: its text export (.txt) or Word original (.docx)"
     )
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        default=None,
-        metavar="DATE",
-        help="status date (YYYY-MM-DD) to record instead of the one the report states",
-    )
+    _add_as_of(parser, "status date (YYYY-MM-DD) to record instead of the one the report states")
     parser.set_defaults(run=_run_import)
+
+
+def _add_as_of(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, metavar="DATE", help=help_text
+    )
+
+
+def _rejected(exc: ValidationFailed, settings: Settings) -> int:
+    """An import the SHACL gate refused: one line per violation, exit status 1."""
+    for item in exc.violations:
+        _err(violation_line(item, settings))
+    _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
+    return 1
 
 
 def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     try:
         result = import_report(settings, args.report, as_of=args.as_of)
     except ValidationFailed as exc:
-        for item in exc.violations:
-            _err(violation_line(item, settings))
-        _err(f"{len(exc.violations)} violation(s): nothing was written to data/")
-        return 1
+        return _rejected(exc, settings)
     _out(
         f"{result.slug}: {result.rows} rows, {result.work_plan} work-plan items, "
         f"{result.triples} triples in {result.directory}"
@@ -264,13 +272,48 @@ def _run_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_catalogue(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "catalogue", help="read a standards body's Relaton catalogue (IdM scope) into data/"
+    )
+    actions = parser.add_subparsers(title="actions", required=True, metavar="ACTION")
+    importing = actions.add_parser(
+        "import", help="import a Relaton data folder into data/catalogue-<body>/"
+    )
+    importing.add_argument(
+        "path",
+        type=Path,
+        help="a relaton-data-* checkout, its data/ folder or a bare git directory",
+    )
+    _add_as_of(importing, "snapshot date (YYYY-MM-DD) to record instead of the commit's date")
+    importing.set_defaults(run=_run_catalogue_import)
+
+
+def _run_catalogue_import(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        result = import_catalogue(settings, args.path, as_of=args.as_of)
+    except ValidationFailed as exc:
+        return _rejected(exc, settings)
+    _out(
+        f"{result.slug}: {result.records} records read, {result.editions} editions in scope, "
+        f"{result.triples} triples in {result.directory}"
+    )
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    return 0
+
+
 # ---------------------------------------------------------------- diff
 
 
 def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("diff", help="what changed between two reports")
+    parser = commands.add_parser(
+        "diff", help="what changed between two reports, or two catalogue snapshots"
+    )
     parser.add_argument(
-        "old", help="a release folder (dist/), a dump (.nq, .trig), a data folder or its slug"
+        "old",
+        help="a release folder (dist/), a dump (.nq, .trig), a data folder or its slug; "
+        "or a data/catalogue-<body> folder (then NEW is one too)",
     )
     parser.add_argument("new", help="the newer side, in any of the same forms")
     parser.add_argument(
@@ -280,7 +323,12 @@ def _add_diff(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _run_diff(args: argparse.Namespace, settings: Settings) -> int:
-    _out(diff_command(settings, args.old, args.new, output_format=args.format).rstrip("\n"))
+    old, new = Path(args.old), Path(args.new)
+    if is_catalogue(old) and is_catalogue(new):
+        text = catalogue_diff_command(settings, old, new, output_format=args.format)
+    else:
+        text = diff_command(settings, args.old, args.new, output_format=args.format)
+    _out(text.rstrip("\n"))
     return 0
 
 
@@ -369,6 +417,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_settings,
     _add_serve,
     _add_import,
+    _add_catalogue,
     _add_diff,
     _add_query,
     _add_report,

@@ -215,6 +215,7 @@ class IDM(DefinedNamespace):
     ReportingPeriod: URIRef
     Resolution: URIRef
     Roadmap: URIRef
+    ScopeRule: URIRef
     Sector: URIRef
     Source: URIRef
     Specification: URIRef
@@ -232,15 +233,20 @@ class IDM(DefinedNamespace):
     activityArea: URIRef
     agreedAt: URIRef
     amendmentTo: URIRef
+    appliesTo: URIRef
+    catalogue: URIRef
+    commit: URIRef
     commonTextWith: URIRef
     coordinatesWith: URIRef
     corrigendumTo: URIRef
     counterpart: URIRef
+    covers: URIRef
     deliverableKind: URIRef
     develops: URIRef
     direction: URIRef
     editionOf: URIRef
     eventType: URIRef
+    fromNumber: URIRef
     handle: URIRef
     heardReportFrom: URIRef
     heldAlongside: URIRef
@@ -260,19 +266,28 @@ class IDM(DefinedNamespace):
     reportsOn: URIRef
     resultsSentTo: URIRef
     revises: URIRef
+    scopeCommittee: URIRef
+    scopeNumber: URIRef
+    scopeSeries: URIRef
+    scopeShortname: URIRef
+    selectedBy: URIRef
     sequenceNumber: URIRef
     series: URIRef
+    stage: URIRef
     statusDate: URIRef
     studyGroup: URIRef
     studyPeriod: URIRef
     supplements: URIRef
+    toNumber: URIRef
 
     # Other terms
     AreaScheme: URIRef
     DeliverableKindScheme: URIRef
     DirectionScheme: URIRef
+    IsoStageScheme: URIRef
     RouteScheme: URIRef
     StatusScheme: URIRef
+    W3cMaturityScheme: URIRef
 
 
 # --- end of generated code ---

@@ -57,6 +57,13 @@ ORDER = (
     "topics-only-discontinued",
     "external-correspondences",
     "counterparts-without-correspondence",
+    "work-item-outcomes",
+    "approved-texts-missing-from-catalogue",
+    "editions-no-source-names",
+    "common-text-drift",
+    "superseded-editions-linked",
+    "source-disagreements",
+    "roadmap-uncovered-counterparts",
 )
 
 Link = Callable[[str], str]  # IRI -> the address a reader should follow

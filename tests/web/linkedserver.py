@@ -30,7 +30,11 @@ class Server:
 
 def serve(release: Release) -> Iterator[Server]:
     """Start the server over ``release``; stop it when the generator is closed."""
-    local = Settings(root=ROOT, dist_dir=release.directory, query_workers=2)
+    # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
+    # every triple); with the catalogues it holds more than the default 10 000 rows.
+    local = Settings(
+        root=ROOT, dist_dir=release.directory, query_workers=2, max_result_rows=100_000
+    )
     with (
         release_settings(local) as settings,
         running(_app(settings)) as base,

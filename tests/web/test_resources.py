@@ -270,5 +270,5 @@ def test_outside_terms_show_their_labels_not_raw_iris(http):
 
 def test_shape_page_shows_its_constraints(http):
     html = http.get("/shapes/EditionShape.html").text
-    assert "An edition needs exactly one approval date as xsd:date" in html
+    assert "An edition is an edition of exactly one text" in html
     assert 'href="/def/editionOf"' in html

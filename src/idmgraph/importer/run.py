@@ -87,7 +87,7 @@ def import_report(settings: Settings, path: Path, *, as_of: date | None = None) 
     title = f"{path.name}, status {report.status_date}"
     headers = {name: text_.format(title=title) for name, text_ in HEADERS.items()}
     files = render(out, base_iri=settings.base_iri, headers=headers)
-    _write_checked(settings, slug, files)
+    write_checked(settings, slug, files)
     return ImportResult(
         slug=slug,
         directory=target,
@@ -108,8 +108,14 @@ def _earlier_graph(settings: Settings) -> Graph:
     )
 
 
-def _write_checked(settings: Settings, slug: str, files: dict[str, str]) -> None:
-    """Write into a scratch project, validate it with every earlier source, then move it in."""
+def write_checked(
+    settings: Settings, slug: str, files: dict[str, str], *, replace: bool = False
+) -> None:
+    """Write into a scratch project, validate it with every other source, then move it in.
+
+    With ``replace`` an earlier ``data/<slug>/`` is left out of the check and replaced by the
+    new folder in one rename; without it the folder must be new.
+    """
     root = settings.root
     scratch = Path(tempfile.mkdtemp(prefix=".idmgraph-import-", dir=root))
     try:
@@ -119,6 +125,8 @@ def _write_checked(settings: Settings, slug: str, files: dict[str, str]) -> None
         data = scratch / project.DATA_DIR
         data.mkdir()
         for folder in project.data_folders(root):
+            if folder.name == slug:
+                continue
             (data / folder.name).symlink_to(folder.resolve(), target_is_directory=True)
         folder = data / slug
         folder.mkdir()
@@ -128,6 +136,11 @@ def _write_checked(settings: Settings, slug: str, files: dict[str, str]) -> None
         if not checked.conforms:
             raise ValidationFailed(list(checked.violations))
         (root / project.DATA_DIR).mkdir(exist_ok=True)
-        folder.replace(root / project.DATA_DIR / slug)
+        target = root / project.DATA_DIR / slug
+        if replace and target.exists():
+            # Swap in two renames inside data/: the old folder goes aside, then away.
+            old = scratch / "old"
+            target.replace(old)
+        folder.replace(target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

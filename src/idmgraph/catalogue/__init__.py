@@ -1,0 +1,1 @@
+"""Standards bodies' catalogues (Relaton data repositories) into the graph, IdM scope only."""

@@ -34,8 +34,9 @@ from idmgraph.remote import (
     Remote,
     RemoteStore,
 )
+from idmgraph.request import AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.settings import Settings
-from idmgraph.store import AnswerKind, CachedStore, OxigraphStore, QueryAnswer
+from idmgraph.store import CachedStore, OxigraphStore
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
@@ -92,7 +93,9 @@ def _all_graphs(server: OxigraphServer) -> set[str]:
 
 
 async def _count(store: RemoteStore, sparql: str = COUNT, **options: object) -> int:
-    answer = await store.query(sparql, format=JSON, timeout=10, max_rows=100, **options)  # type: ignore[arg-type]
+    answer = await store.query(
+        QueryRequest.of(sparql, format=JSON, timeout=10, max_rows=100, **options)
+    )  # type: ignore[arg-type]
     rows = list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
     if sparql == COUNT:
         return int(rows[0]["n"].value)
@@ -187,7 +190,7 @@ def test_queries_see_only_the_current_version(published):
     async def body(store: RemoteStore) -> tuple[int, ...]:
         hidden = f"SELECT * WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}"
         graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        answer = await store.query(graphs, format=JSON, timeout=10, max_rows=100)
+        answer = await store.query(QueryRequest.of(graphs, format=JSON, timeout=10, max_rows=100))
         named = {
             row["g"].value
             for row in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
@@ -213,10 +216,10 @@ def test_timeouts_row_caps_and_refusals_hold(published):
     async def body(store: RemoteStore) -> None:
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
-            await store.query(RUNAWAY, format=JSON, timeout=0.5, max_rows=10)
+            await store.query(QueryRequest.of(RUNAWAY, format=JSON, timeout=0.5, max_rows=10))
         assert time.monotonic() - started < 3
         capped = await store.query(
-            "SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3
+            QueryRequest.of("SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
         )
         rows = list(ox.parse_query_results(capped.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
         assert (capped.truncated, capped.rows, len(rows)) == (True, 3, 3)
@@ -226,14 +229,16 @@ def test_timeouts_row_caps_and_refusals_hold(published):
             "DROP ALL",
         ):
             with pytest.raises(UpdateRefused):
-                await store.query(update, format=JSON, timeout=10, max_rows=10)
+                await store.query(QueryRequest.of(update, format=JSON, timeout=10, max_rows=10))
         with pytest.raises(BadRequest, match="SERVICE"):
-            await store.query(
+            await store.query(QueryRequest.of(
                 f"SELECT * WHERE {{ SERVICE <{server.query_url}> {{ ?s ?p ?o }} }}",
                 format=JSON, timeout=10, max_rows=10,
-            )  # fmt: skip
+            ))  # fmt: skip
         with pytest.raises(BadRequest) as syntax:
-            await store.query("SELECT * WHERE {\n  ?s ?p }", format=JSON, timeout=10, max_rows=10)
+            await store.query(
+                QueryRequest.of("SELECT * WHERE {\n  ?s ?p }", format=JSON, timeout=10, max_rows=10)
+            )
         assert syntax.value.extra["line"] == 2
 
     before = _all_graphs(server)
@@ -390,7 +395,7 @@ def test_a_capped_answer_is_read_only_up_to_the_cap(server, sparql, name):
     fmt = formats.by_name(name)
 
     async def body(store: RemoteStore) -> QueryAnswer:
-        return await store.query(sparql, format=fmt, timeout=5, max_rows=10)
+        return await store.query(QueryRequest.of(sparql, format=fmt, timeout=5, max_rows=10))
 
     answer = _within(store, body)
     assert isinstance(answer, QueryAnswer)
@@ -426,7 +431,9 @@ def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
             for sparql, name in CAPPED:
                 for store in (embedded, remote):
                     answer = await store.query(
-                        sparql, format=formats.by_name(name), timeout=10, max_rows=max_rows
+                        QueryRequest.of(
+                            sparql, format=formats.by_name(name), timeout=10, max_rows=max_rows
+                        )
                     )
                     rows = answer.body if answer.kind is AnswerKind.ASK else _rows(answer)
                     found.append((sparql, name, answer.truncated, answer.rows, rows))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import http.server
 import json
@@ -22,6 +23,7 @@ from idmgraph.errors import (
     ConfigurationError,
     PublishFailed,
     QueryTimeout,
+    RequestError,
     UpdateRefused,
 )
 from idmgraph.publish import publish_dataset
@@ -323,6 +325,40 @@ def test_a_running_store_follows_a_publication(server, grown):
         return (*before, await _count(store), store.version)
 
     assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")
+
+
+class _SlowPointer(httpx.AsyncBaseTransport):
+    """httpx's own transport, holding back each answer to a pointer read for a while."""
+
+    def __init__(self, delay: float) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._delay = delay
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if b"urn%3Aidmgraph%3Acurrent" in request.content:
+            await asyncio.sleep(self._delay)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def test_a_query_never_follows_a_pointer_read_begun_before_it(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    slow = _SlowPointer(delay=0.5)
+    store = RemoteStore(server.remote(), refresh_seconds=0, transport=slow)
+
+    async def body(store: RemoteStore) -> tuple[int, str]:
+        early = asyncio.create_task(_count(store))  # its pointer read answers "one", late
+        await asyncio.sleep(0.1)
+        publish_dataset(server.remote(), grown, version="two")  # drops the graphs of "one"
+        late = await _count(store)
+        with contextlib.suppress(AssertionError, RequestError):
+            await early  # raced the switch: whatever it saw, it was asked before
+        return late, store.version
+
+    assert _within(store, body) == (_size(FIXTURE) + 1, "two")
 
 
 def test_cached_answers_follow_a_publication_too(server, grown):

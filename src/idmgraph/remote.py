@@ -157,6 +157,9 @@ class RemoteStore:
         self._versioned: dict[str, str] = {}
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
+        self._refreshing: asyncio.Task[None] | None = None
+        self._refresh_began = 0.0
+        self._followed_at = 0.0  # when the read of the pointer followed now began
         self._follower: asyncio.Task[None] | None = None
         # parses (and plans) queries for their syntax errors, sealed off the network
         self._parser = OxigraphStore(
@@ -175,6 +178,7 @@ class RemoteStore:
         )
         try:
             await self._parser.start()
+            self._followed_at = asyncio.get_running_loop().time()
             pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
         except BaseException:
             await self.close()  # a store that did not start holds no connection
@@ -192,18 +196,32 @@ class RemoteStore:
     def _follow(self, pointer: Pointer) -> None:
         self._pointer = pointer
         self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
-        self._next_refresh = asyncio.get_running_loop().time() + self._refresh
+        self._next_refresh = self._followed_at + self._refresh
 
     async def _refreshed(self) -> None:
-        """Follow a publication made while serving: its switch drops the graphs we read."""
-        if asyncio.get_running_loop().time() < self._next_refresh:
+        """Follow a publication made while serving: its switch drops the graphs we read.
+
+        A query asked for now waits for a pointer read begun no earlier than now: a read
+        already under way may have begun before the switch, and its answer be the old one.
+        """
+        asked = asyncio.get_running_loop().time()
+        if asked < self._next_refresh:
             return
-        self._next_refresh = float("inf")  # one refresh at a time
+        task = self._refreshing
+        if task is None or self._refresh_began < asked:
+            task = asyncio.get_running_loop().create_task(self._read_pointer(asked))
+            self._refreshing, self._refresh_began = task, asked
+        await asyncio.shield(task)
+
+    async def _read_pointer(self, began: float) -> None:
         try:
             pointer = parse_pointer(await self._post({"query": POINTER_QUERY}, "json", 10))
         finally:
-            self._next_refresh = asyncio.get_running_loop().time() + self._refresh
-        if pointer is not None:
+            if self._refresh_began == began:
+                self._refreshing = None
+        # reads may overlap: an answer older than the one followed is not followed
+        if pointer is not None and began >= self._followed_at:
+            self._followed_at = began
             self._follow(pointer)
 
     def _checked(self, answer: bytes) -> Pointer:

@@ -42,6 +42,7 @@ from idmgraph.publish import publish_remote  # noqa: E402
 from idmgraph.queries import QueryForm, load_catalogue  # noqa: E402
 from idmgraph.remote import Remote, RemoteStore  # noqa: E402
 from idmgraph.remotequery import rewrite  # noqa: E402
+from idmgraph.request import QueryRequest  # noqa: E402
 from idmgraph.settings import Settings  # noqa: E402
 from idmgraph.store import OxigraphStore  # noqa: E402
 
@@ -91,10 +92,14 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
             text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
             cases = {
                 "embedded": lambda q=query, b=bound, f=fmt: embedded.query(
-                    q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
+                    QueryRequest.of(
+                        q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
+                    )
                 ),
                 "protocol": lambda q=query, b=bound, f=fmt: remote.query(
-                    q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
+                    QueryRequest.of(
+                        q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000
+                    )
                 ),
                 "raw-protocol": lambda t=text, f=fmt: raw(t, f, dataset=True),
                 "from": lambda t=text, f=fmt: raw(_with_from(t, versioned), f, dataset=False),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import dataclasses
 import http.server
 import json
@@ -22,6 +23,7 @@ from idmgraph.errors import (
     ConfigurationError,
     PublishFailed,
     QueryTimeout,
+    RequestError,
     UpdateRefused,
 )
 from idmgraph.publish import publish_dataset
@@ -34,8 +36,9 @@ from idmgraph.remote import (
     Remote,
     RemoteStore,
 )
+from idmgraph.request import AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.settings import Settings
-from idmgraph.store import AnswerKind, CachedStore, OxigraphStore, QueryAnswer
+from idmgraph.store import CachedStore, OxigraphStore
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
@@ -92,7 +95,9 @@ def _all_graphs(server: OxigraphServer) -> set[str]:
 
 
 async def _count(store: RemoteStore, sparql: str = COUNT, **options: object) -> int:
-    answer = await store.query(sparql, format=JSON, timeout=10, max_rows=100, **options)  # type: ignore[arg-type]
+    answer = await store.query(
+        QueryRequest.of(sparql, format=JSON, timeout=10, max_rows=100, **options)
+    )  # type: ignore[arg-type]
     rows = list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
     if sparql == COUNT:
         return int(rows[0]["n"].value)
@@ -187,7 +192,7 @@ def test_queries_see_only_the_current_version(published):
     async def body(store: RemoteStore) -> tuple[int, ...]:
         hidden = f"SELECT * WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}"
         graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        answer = await store.query(graphs, format=JSON, timeout=10, max_rows=100)
+        answer = await store.query(QueryRequest.of(graphs, format=JSON, timeout=10, max_rows=100))
         named = {
             row["g"].value
             for row in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
@@ -213,10 +218,10 @@ def test_timeouts_row_caps_and_refusals_hold(published):
     async def body(store: RemoteStore) -> None:
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
-            await store.query(RUNAWAY, format=JSON, timeout=0.5, max_rows=10)
+            await store.query(QueryRequest.of(RUNAWAY, format=JSON, timeout=0.5, max_rows=10))
         assert time.monotonic() - started < 3
         capped = await store.query(
-            "SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3
+            QueryRequest.of("SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
         )
         rows = list(ox.parse_query_results(capped.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
         assert (capped.truncated, capped.rows, len(rows)) == (True, 3, 3)
@@ -226,14 +231,16 @@ def test_timeouts_row_caps_and_refusals_hold(published):
             "DROP ALL",
         ):
             with pytest.raises(UpdateRefused):
-                await store.query(update, format=JSON, timeout=10, max_rows=10)
+                await store.query(QueryRequest.of(update, format=JSON, timeout=10, max_rows=10))
         with pytest.raises(BadRequest, match="SERVICE"):
-            await store.query(
+            await store.query(QueryRequest.of(
                 f"SELECT * WHERE {{ SERVICE <{server.query_url}> {{ ?s ?p ?o }} }}",
                 format=JSON, timeout=10, max_rows=10,
-            )  # fmt: skip
+            ))  # fmt: skip
         with pytest.raises(BadRequest) as syntax:
-            await store.query("SELECT * WHERE {\n  ?s ?p }", format=JSON, timeout=10, max_rows=10)
+            await store.query(
+                QueryRequest.of("SELECT * WHERE {\n  ?s ?p }", format=JSON, timeout=10, max_rows=10)
+            )
         assert syntax.value.extra["line"] == 2
 
     before = _all_graphs(server)
@@ -320,6 +327,40 @@ def test_a_running_store_follows_a_publication(server, grown):
     assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")
 
 
+class _SlowPointer(httpx.AsyncBaseTransport):
+    """httpx's own transport, holding back each answer to a pointer read for a while."""
+
+    def __init__(self, delay: float) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self._delay = delay
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if b"urn%3Aidmgraph%3Acurrent" in request.content:
+            await asyncio.sleep(self._delay)
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def test_a_query_never_follows_a_pointer_read_begun_before_it(server, grown):
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    slow = _SlowPointer(delay=0.5)
+    store = RemoteStore(server.remote(), refresh_seconds=0, transport=slow)
+
+    async def body(store: RemoteStore) -> tuple[int, str]:
+        early = asyncio.create_task(_count(store))  # its pointer read answers "one", late
+        await asyncio.sleep(0.1)
+        publish_dataset(server.remote(), grown, version="two")  # drops the graphs of "one"
+        late = await _count(store)
+        with contextlib.suppress(AssertionError, RequestError):
+            await early  # raced the switch: whatever it saw, it was asked before
+        return late, store.version
+
+    assert _within(store, body) == (_size(FIXTURE) + 1, "two")
+
+
 def test_cached_answers_follow_a_publication_too(server, grown):
     publish_dataset(server.remote(), FIXTURE, version="one")
     cached = CachedStore(RemoteStore(server.remote(), refresh_seconds=0.1))
@@ -390,7 +431,7 @@ def test_a_capped_answer_is_read_only_up_to_the_cap(server, sparql, name):
     fmt = formats.by_name(name)
 
     async def body(store: RemoteStore) -> QueryAnswer:
-        return await store.query(sparql, format=fmt, timeout=5, max_rows=10)
+        return await store.query(QueryRequest.of(sparql, format=fmt, timeout=5, max_rows=10))
 
     answer = _within(store, body)
     assert isinstance(answer, QueryAnswer)
@@ -426,7 +467,9 @@ def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
             for sparql, name in CAPPED:
                 for store in (embedded, remote):
                     answer = await store.query(
-                        sparql, format=formats.by_name(name), timeout=10, max_rows=max_rows
+                        QueryRequest.of(
+                            sparql, format=formats.by_name(name), timeout=10, max_rows=max_rows
+                        )
                     )
                     rows = answer.body if answer.kind is AnswerKind.ASK else _rows(answer)
                     found.append((sparql, name, answer.truncated, answer.rows, rows))

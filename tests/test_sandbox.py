@@ -19,6 +19,7 @@ import pytest
 
 from idmgraph import formats
 from idmgraph.errors import AnswerTooLarge, BadRequest, ServiceUnavailable, WorkerStopped
+from idmgraph.request import QueryRequest
 from idmgraph.store import OxigraphStore
 from idmgraph.workers import WorkerLimits
 
@@ -91,7 +92,7 @@ def _ask_each(store: OxigraphStore, queries: list[str]) -> list[tuple[str, bool]
             _Recorder.seen.clear()
             fmt = formats.by_name("ntriples") if query.startswith("CONSTRUCT") else JSON
             try:
-                await store.query(query, format=fmt, timeout=10, max_rows=10)
+                await store.query(QueryRequest.of(query, format=fmt, timeout=10, max_rows=10))
                 outcome = "answered"
             except BadRequest as exc:
                 outcome = exc.detail
@@ -134,9 +135,9 @@ def test_nesting_past_the_parser_is_refused_not_crashed():
 
     async def work(store: OxigraphStore) -> str:
         with pytest.raises(BadRequest) as refused:
-            await store.query(deep, format=JSON, timeout=10, max_rows=10)
+            await store.query(QueryRequest.of(deep, format=JSON, timeout=10, max_rows=10))
         # and the store still answers
-        answer = await store.query("ASK {}", format=JSON, timeout=10, max_rows=10)
+        answer = await store.query(QueryRequest.of("ASK {}", format=JSON, timeout=10, max_rows=10))
         assert b"true" in answer.body
         return refused.value.detail
 
@@ -148,14 +149,18 @@ def test_an_answer_past_the_byte_cap_is_refused_whole():
     query = "SELECT * { GRAPH ?g { ?s ?p ?o } }"
 
     async def work(store: OxigraphStore) -> None:
-        whole = await store.query(query, format=TSV, timeout=10, max_rows=100_000)
+        whole = await store.query(QueryRequest.of(query, format=TSV, timeout=10, max_rows=100_000))
         assert len(whole.body) > 2_000
         with pytest.raises(AnswerTooLarge):
-            await store.query(query, format=TSV, timeout=10, max_rows=100_000, max_bytes=2_000)
+            await store.query(
+                QueryRequest.of(query, format=TSV, timeout=10, max_rows=100_000, max_bytes=2_000)
+            )
         # JSON is larger than the TSV it is written from: the cap holds on the final form too
         with pytest.raises(AnswerTooLarge):
             await store.query(
-                query, format=JSON, timeout=10, max_rows=100_000, max_bytes=len(whole.body) + 10
+                QueryRequest.of(
+                    query, format=JSON, timeout=10, max_rows=100_000, max_bytes=len(whole.body) + 10
+                )
             )
 
     _run(store, work)
@@ -176,8 +181,10 @@ def test_a_query_past_its_memory_allowance_is_stopped():
 
     async def work(store: OxigraphStore) -> str:
         with pytest.raises(WorkerStopped) as stopped:
-            await store.query(hungry, format=TSV, timeout=60, max_rows=10, max_bytes=10**10)
-        answer = await store.query("ASK {}", format=JSON, timeout=10, max_rows=10)
+            await store.query(
+                QueryRequest.of(hungry, format=TSV, timeout=60, max_rows=10, max_bytes=10**10)
+            )
+        answer = await store.query(QueryRequest.of("ASK {}", format=JSON, timeout=10, max_rows=10))
         assert b"true" in answer.body
         return stopped.value.detail
 
@@ -218,7 +225,9 @@ def test_the_store_restarts_a_killed_zygote():
                 await asyncio.sleep(0.2)
         # a fresh, uncached query is evaluated again
         answer = await store.query(
-            f"ASK {{ <urn:{time.time()}> ?p ?o }}", format=JSON, timeout=5, max_rows=1
+            QueryRequest.of(
+                f"ASK {{ <urn:{time.time()}> ?p ?o }}", format=JSON, timeout=5, max_rows=1
+            )
         )
         assert b"false" in answer.body
         return seen

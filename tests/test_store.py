@@ -14,8 +14,9 @@ from idmgraph import formats
 from idmgraph.backends import open_store
 from idmgraph.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
 from idmgraph.release import Release, write_manifest
+from idmgraph.request import AnswerKind, QueryRequest
 from idmgraph.settings import Settings
-from idmgraph.store import AnswerKind, CachedStore, OxigraphStore
+from idmgraph.store import CachedStore, OxigraphStore
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"
@@ -45,7 +46,7 @@ def run(coroutine_function, store):
 async def select(store, query: str, **options) -> list[dict]:
     options.setdefault("timeout", 10)
     options.setdefault("max_rows", 1000)
-    answer = await store.query(query, format=JSON, **options)
+    answer = await store.query(QueryRequest.of(query, format=JSON, **options))
     assert answer.kind is AnswerKind.SELECT
     return json.loads(answer.body)["results"]["bindings"]
 
@@ -90,18 +91,28 @@ def test_row_cap_and_errors():
     store = OxigraphStore.from_file(FIXTURE, workers=1)
 
     async def check(store):
-        capped = await store.query("SELECT * { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
-        whole = await store.query("SELECT * { ?s ?p ?o }", format=JSON, timeout=10, max_rows=100)
+        capped = await store.query(
+            QueryRequest.of("SELECT * { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
+        )
+        whole = await store.query(
+            QueryRequest.of("SELECT * { ?s ?p ?o }", format=JSON, timeout=10, max_rows=100)
+        )
         graph = await store.query(
-            "CONSTRUCT WHERE { ?s ?p ?o }",
-            format=formats.by_name("ntriples"),
-            timeout=10,
-            max_rows=4,
+            QueryRequest.of(
+                "CONSTRUCT WHERE { ?s ?p ?o }",
+                format=formats.by_name("ntriples"),
+                timeout=10,
+                max_rows=4,
+            )
         )
         with pytest.raises(BadRequest) as syntax:
-            await store.query("SELECT * {\n ?s ?p", format=JSON, timeout=10, max_rows=10)
+            await store.query(
+                QueryRequest.of("SELECT * {\n ?s ?p", format=JSON, timeout=10, max_rows=10)
+            )
         with pytest.raises(NotAcceptable):
-            await store.query("ASK {}", format=formats.by_name("turtle"), timeout=10, max_rows=10)
+            await store.query(
+                QueryRequest.of("ASK {}", format=formats.by_name("turtle"), timeout=10, max_rows=10)
+            )
         return capped, whole, graph, syntax.value
 
     capped, whole, graph, syntax = run(check, store)
@@ -119,10 +130,10 @@ def test_timeout_kills_the_query_and_the_store_keeps_answering():
     async def check(store):
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
-            await store.query(RUNAWAY, format=JSON, timeout=0.5, max_rows=10)
+            await store.query(QueryRequest.of(RUNAWAY, format=JSON, timeout=0.5, max_rows=10))
         stopped = time.monotonic() - started
         # the only worker was killed: its replacement answers
-        answer = await store.query("ASK {}", format=JSON, timeout=5, max_rows=10)
+        answer = await store.query(QueryRequest.of("ASK {}", format=JSON, timeout=5, max_rows=10))
         return stopped, answer
 
     stopped, answer = run(check, store)
@@ -135,9 +146,11 @@ def test_cached_store_serves_repeated_queries_from_memory():
 
     async def check(store):
         query = "SELECT * { ?s ?p ?o }"
-        first = await store.query(query, format=JSON, timeout=10, max_rows=100)
-        second = await store.query(query, format=JSON, timeout=10, max_rows=100)
-        csv = await store.query(query, format=formats.by_name("csv"), timeout=10, max_rows=100)
+        first = await store.query(QueryRequest.of(query, format=JSON, timeout=10, max_rows=100))
+        second = await store.query(QueryRequest.of(query, format=JSON, timeout=10, max_rows=100))
+        csv = await store.query(
+            QueryRequest.of(query, format=formats.by_name("csv"), timeout=10, max_rows=100)
+        )
         return first, second, csv
 
     first, second, csv = run(check, store)

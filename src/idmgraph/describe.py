@@ -22,6 +22,7 @@ import pyoxigraph as ox
 from idmgraph import compactld, formats
 from idmgraph.errors import InternalReadTooLarge
 from idmgraph.namespaces import IDM_NS, prefixes
+from idmgraph.request import QueryRequest
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS
@@ -115,29 +116,22 @@ async def select(store: Store, sparql: str, *, settings: Settings) -> list[dict[
     The client's row cap is not for these reads: an index or a page built from a cut answer
     would silently miss resources. A read past :data:`INTERNAL_MAX_ROWS` raises instead.
     """
-    answer = await store.query(
+    request = QueryRequest.of(
         sparql,
         format=JSON,
         timeout=settings.query_timeout,
         max_rows=INTERNAL_MAX_ROWS,
         max_bytes=INTERNAL_MAX_BYTES,
     )
+    answer = await store.query(request)
     if answer.truncated:
         raise InternalReadTooLarge(
             f"an internal read returned more than {INTERNAL_MAX_ROWS} rows: {sparql[:200]}"
         )
-    solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
-    assert isinstance(solutions, ox.QuerySolutions)
-    names = [variable.value for variable in solutions.variables]
-    rows = []
-    for solution in solutions:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-                row[name] = term
-        rows.append(row)
-    return rows
+    return [
+        {name: term for name, term in row.items() if not isinstance(term, ox.Triple)}
+        for row in answer.solutions()
+    ]
 
 
 async def exists(store: Store, iri: str, *, settings: Settings) -> bool:
@@ -320,9 +314,10 @@ async def description_triples(store: Store, iri: str, *, settings: Settings) -> 
 
 
 async def _construct(store: Store, sparql: str, settings: Settings) -> list[ox.Triple]:
-    answer = await store.query(
+    request = QueryRequest.of(
         sparql, format=NTRIPLES, timeout=settings.query_timeout, max_rows=settings.max_result_rows
     )
+    answer = await store.query(request)
     return [quad.triple for quad in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES)]
 
 

@@ -30,6 +30,7 @@ A malformed file raises :class:`~idmgraph.errors.SourceError` naming it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from idmgraph.errors import BadRequest, NotFound, SourceError
+from idmgraph.querytext import QueryShape, inspect_query
 from idmgraph.settings import Settings
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -160,6 +162,11 @@ class NamedQuery:
                 return item
         known = ", ".join(item.name for item in self.parameters) or "none"
         raise BadRequest(f"query {self.name!r} has no parameter {name!r} (parameters: {known})")
+
+    @functools.cached_property
+    def shape(self) -> QueryShape:
+        """What the reading of the query text finds, read once per query."""
+        return inspect_query(self.sparql)
 
     def bindings(self, given: Mapping[str, str]) -> dict[str, Term]:
         """Checked typed terms for ``given`` raw values, defaults filled in; empty values unset."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -38,7 +39,6 @@ from idmgraph.errors import (
     AnswerTooLarge,
     BadRequest,
     ConfigurationError,
-    NotAcceptable,
     QueryTimeout,
     RequestError,
     UpdateRefused,
@@ -46,15 +46,13 @@ from idmgraph.errors import (
 from idmgraph.evaluate import (
     BufferFull,
     CappedBuffer,
-    Reply,
-    Term,
     graph_reply,
     solutions_reply,
 )
-from idmgraph.querytext import MAX_DEPTH, inspect_query
 from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
+from idmgraph.request import READ_ONLY, AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.settings import Settings
-from idmgraph.store import DEFAULT_MAX_BYTES, AnswerKind, OxigraphStore, QueryAnswer
+from idmgraph.store import OxigraphStore
 from idmgraph.workers import StoreSource
 
 SCHEME = "sparql:"
@@ -159,6 +157,9 @@ class RemoteStore:
         self._versioned: dict[str, str] = {}
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
+        self._refreshing: asyncio.Task[None] | None = None
+        self._refresh_began = 0.0
+        self._followed_at = 0.0  # when the read of the pointer followed now began
         self._follower: asyncio.Task[None] | None = None
         # parses (and plans) queries for their syntax errors, sealed off the network
         self._parser = OxigraphStore(
@@ -177,6 +178,7 @@ class RemoteStore:
         )
         try:
             await self._parser.start()
+            self._followed_at = asyncio.get_running_loop().time()
             pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
         except BaseException:
             await self.close()  # a store that did not start holds no connection
@@ -194,18 +196,32 @@ class RemoteStore:
     def _follow(self, pointer: Pointer) -> None:
         self._pointer = pointer
         self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
-        self._next_refresh = asyncio.get_running_loop().time() + self._refresh
+        self._next_refresh = self._followed_at + self._refresh
 
     async def _refreshed(self) -> None:
-        """Follow a publication made while serving: its switch drops the graphs we read."""
-        if asyncio.get_running_loop().time() < self._next_refresh:
+        """Follow a publication made while serving: its switch drops the graphs we read.
+
+        A query asked for now waits for a pointer read begun no earlier than now: a read
+        already under way may have begun before the switch, and its answer be the old one.
+        """
+        asked = asyncio.get_running_loop().time()
+        if asked < self._next_refresh:
             return
-        self._next_refresh = float("inf")  # one refresh at a time
+        task = self._refreshing
+        if task is None or self._refresh_began < asked:
+            task = asyncio.get_running_loop().create_task(self._read_pointer(asked))
+            self._refreshing, self._refresh_began = task, asked
+        await asyncio.shield(task)
+
+    async def _read_pointer(self, began: float) -> None:
         try:
             pointer = parse_pointer(await self._post({"query": POINTER_QUERY}, "json", 10))
         finally:
-            self._next_refresh = asyncio.get_running_loop().time() + self._refresh
-        if pointer is not None:
+            if self._refresh_began == began:
+                self._refreshing = None
+        # reads may overlap: an answer older than the one followed is not followed
+        if pointer is not None and began >= self._followed_at:
+            self._followed_at = began
             self._follow(pointer)
 
     def _checked(self, answer: bytes) -> Pointer:
@@ -245,81 +261,74 @@ class RemoteStore:
         """Number of statements of the release."""
         return self._pointer.triples
 
-    async def query(
-        self,
-        sparql: str,
-        *,
-        format: formats.Format,  # noqa: A002 - the registry's own word
-        base_iri: str | None = None,
-        default_graphs: tuple[str, ...] | None = None,
-        named_graphs: tuple[str, ...] | None = None,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float,
-        max_rows: int,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> QueryAnswer:
-        """Send a checked, rewritten query; past ``timeout`` seconds it is abandoned (503)."""
-        kind = await self._check(sparql, format, base_iri=base_iri, timeout=timeout)
+    async def query(self, request: QueryRequest) -> QueryAnswer:
+        """Send a checked, rewritten query; past its timeout it is abandoned (503)."""
+        await self._check(request)
         await self._refreshed()
         try:
             text = rewrite(
-                sparql, graphs=self._versioned, base_iri=base_iri, substitutions=substitutions
+                request.sparql,
+                graphs=self._versioned,
+                base_iri=request.base_iri,
+                substitutions=dict(request.substitutions),
             )
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
         data: dict[str, str | list[str]] = {"query": text}
-        if default_graphs is not None or named_graphs is not None:
-            data["default-graph-uri"] = [self._graph(iri) for iri in default_graphs or ()]
-            data["named-graph-uri"] = [self._graph(iri) for iri in named_graphs or ()]
-        elif not inspect_query(sparql).has_dataset:
+        if request.has_protocol_dataset:
+            data["default-graph-uri"] = [self._graph(iri) for iri in request.default_graphs or ()]
+            data["named-graph-uri"] = [self._graph(iri) for iri in request.named_graphs or ()]
+        elif request.union_default_graph:
             # the union of the current version's graphs, and nothing else, as on the embedded
             merged = self._pointer.default_graph
             data["named-graph-uri"] = list(self._pointer.graphs)
             data["default-graph-uri"] = [merged] if merged else list(self._pointer.graphs)
+        return await self._answer(request, data)
+
+    async def _answer(self, request: QueryRequest, data: dict[str, str | list[str]]) -> QueryAnswer:
+        kind, fmt, timeout = request.kind, request.format, request.timeout
         if kind is AnswerKind.ASK:
             body = await self._post(data, _ASK_WIRE.name, timeout)
-            return _ask(unversion(body, self._pointer.marker), format)
+            return _ask(unversion(body, self._pointer.marker), fmt)
         if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
-            data["query"] = limited(text, max_rows)
+            data["query"] = limited(str(data["query"]), request.max_rows)
         # a SELECT keeps one line more than the cap (its header), a graph answer none
-        lines = max_rows + 1 if kind is AnswerKind.SELECT else max_rows
-        read = _first_lines(lines, max_bytes)
+        lines = request.max_rows + 1 if kind is AnswerKind.SELECT else request.max_rows
+        read = _first_lines(lines, request.max_bytes)
         body, cut = await self._send(data, _LINES[kind.value], timeout, read)
         body = unversion(body, self._pointer.marker)
         if kind is AnswerKind.SELECT:
-            reply = solutions_reply(body, truncated=cut, fmt=format)
+            reply = solutions_reply(body, truncated=cut, fmt=fmt)
         else:
-            reply = graph_reply(body, truncated=cut, fmt=format)
-        if len(reply.body) > max_bytes:
-            raise AnswerTooLarge(f"the answer exceeds {max_bytes} bytes; ask for fewer rows")
-        return _answer(reply, kind, format)
+            reply = graph_reply(body, truncated=cut, fmt=fmt)
+        if len(reply.body) > request.max_bytes:
+            detail = f"the answer exceeds {request.max_bytes} bytes; ask for fewer rows"
+            raise AnswerTooLarge(detail)
+        return QueryAnswer(
+            kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
+        )
 
     def _graph(self, iri: str) -> str:
         return self._versioned.get(iri, HIDDEN if is_internal(iri) else iri)
 
-    async def _check(
-        self, sparql: str, fmt: formats.Format, *, base_iri: str | None, timeout: float
-    ) -> AnswerKind:
-        shape = inspect_query(sparql)
-        if shape.too_deep:
-            raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
-        if shape.is_update:
-            raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
-        for target in shape.services:
+    async def _check(self, request: QueryRequest) -> None:
+        """What a remote store is never sent, and the syntax errors its parser would give.
+
+        The remote store is not sandboxed: an update or a SERVICE it is sent, it may carry
+        out. So the refusals hold here too, on the shape read where the query came in.
+        """
+        if request.shape.is_update:
+            raise UpdateRefused(READ_ONLY)
+        for target in request.shape.services:
             if target is None or target not in self._allowed:
                 raise BadRequest(f"SERVICE <{target}> is not allowed; no query reaches it")
-        kind = {"ASK": AnswerKind.ASK, "SELECT": AnswerKind.SELECT}.get(
-            shape.form or "", AnswerKind.GRAPH
-        )
-        wanted = formats.Kind.GRAPH if kind is AnswerKind.GRAPH else formats.Kind.RESULTS
-        if fmt.kind is not wanted:
-            raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {kind.value} query")
-        if not shape.services:  # the parser's worker has no network: an allowed SERVICE fails
+        request.check_format()
+        if not request.shape.services:  # the parser's worker has no network: SERVICE fails
             # over the empty store the query is parsed and planned, and evaluates to nothing
-            await self._parser.query(
-                sparql, format=fmt, base_iri=base_iri, timeout=timeout, max_rows=1
+            parse_only = dataclasses.replace(
+                request, max_rows=1, default_graphs=None, named_graphs=None, substitutions=()
             )
-        return kind
+            await self._parser.query(parse_only)
 
     async def _post(self, data: Mapping[str, object], media_type: str, timeout: float) -> bytes:
         body, _ = await self._send(data, media_type, timeout, _whole)
@@ -400,12 +409,6 @@ def _ask(body: bytes, fmt: formats.Format) -> QueryAnswer:
         assert isinstance(parsed, pyoxigraph.QueryBoolean)
         body = parsed.serialize(format=_results(fmt)) or b""
     return QueryAnswer(kind=AnswerKind.ASK, format=fmt, body=body, rows=1)
-
-
-def _answer(reply: Reply, kind: AnswerKind, fmt: formats.Format) -> QueryAnswer:
-    return QueryAnswer(
-        kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
-    )
 
 
 def _results(fmt: formats.Format) -> pyoxigraph.QueryResultsFormat:

@@ -14,11 +14,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections import OrderedDict
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
@@ -32,35 +29,16 @@ from idmgraph.errors import (
     ServiceUnavailable,
     WorkerStopped,
 )
-from idmgraph.evaluate import Job, Reply, Term
+from idmgraph.evaluate import Job, Reply
 from idmgraph.fairshare import FairShare, current_asker
-from idmgraph.querytext import MAX_DEPTH, inspect_query
+from idmgraph.lru import ByteLRU
+from idmgraph.request import AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.workers import StoreSource, Worker, WorkerGone, WorkerLimits, Zygote
 
 LOG = logging.getLogger(__name__)
-DEFAULT_MAX_BYTES = 32_000_000  # the default of the max_answer_bytes setting
 WATCH_SECONDS = 1.0  # how often the zygote is checked for life
 # A query running longer than this yields the cores to short queries and the event loop.
 SLOW_QUERY_SECONDS = 0.25
-
-
-class AnswerKind(Enum):
-    """The form of a query answer."""
-
-    SELECT = "select"
-    ASK = "ask"
-    GRAPH = "graph"  # CONSTRUCT and DESCRIBE
-
-
-@dataclass(frozen=True, kw_only=True)
-class QueryAnswer:
-    """A query answer serialised in ``format``; ``truncated`` when the row cap cut it."""
-
-    kind: AnswerKind
-    format: formats.Format
-    body: bytes
-    truncated: bool = False
-    rows: int = 0
 
 
 class Store(Protocol):
@@ -85,19 +63,7 @@ class Store(Protocol):
         """Number of statements over all graphs."""
         ...
 
-    async def query(
-        self,
-        sparql: str,
-        *,
-        format: formats.Format,  # noqa: A002 - the registry's own word
-        base_iri: str | None = None,
-        default_graphs: tuple[str, ...] | None = None,
-        named_graphs: tuple[str, ...] | None = None,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float,
-        max_rows: int,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> QueryAnswer:
+    async def query(self, request: QueryRequest) -> QueryAnswer:
         """Evaluate a read-only query; raises a :class:`~idmgraph.errors.RequestError`."""
         ...
 
@@ -201,36 +167,22 @@ class OxigraphStore:
         """Number of statements over all graphs."""
         return self._triples
 
-    async def query(
-        self,
-        sparql: str,
-        *,
-        format: formats.Format,  # noqa: A002
-        base_iri: str | None = None,
-        default_graphs: tuple[str, ...] | None = None,
-        named_graphs: tuple[str, ...] | None = None,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float,
-        max_rows: int,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> QueryAnswer:
-        """Evaluate a query in a worker; a query past ``timeout`` seconds is killed (503)."""
-        shape = inspect_query(sparql)
-        if shape.too_deep:
-            raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
+    async def query(self, request: QueryRequest) -> QueryAnswer:
+        """Evaluate a query in a worker; a query past its timeout is killed (503)."""
+        request.check_format()
         job = Job(
-            sparql=sparql,
-            format=format.name,
-            base_iri=base_iri,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
+            sparql=request.sparql,
+            format=request.format.name,
+            base_iri=request.base_iri,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
             # Oxigraph lets the union flag override FROM, so it is only set without one.
-            union=not shape.has_dataset,
-            substitutions=tuple(sorted((substitutions or {}).items())),
-            max_rows=max_rows,
-            max_bytes=max_bytes,
+            union=not request.shape.has_dataset,
+            substitutions=request.substitutions,
+            max_rows=request.max_rows,
+            max_bytes=request.max_bytes,
         )
-        return _answer(await self._run(job, timeout=timeout), format)
+        return _answer(await self._run(job, timeout=request.timeout), request.format)
 
     async def probe(self, *, timeout: float) -> None:
         """Evaluate a query on a worker now, never from a cache; raises when none can."""
@@ -370,9 +322,7 @@ class CachedStore:
 
     def __init__(self, inner: Store, *, max_bytes: int = 64_000_000) -> None:
         self._inner = inner
-        self._max_bytes = max_bytes
-        self._used = 0
-        self._answers: OrderedDict[tuple[object, ...], QueryAnswer] = OrderedDict()
+        self._answers = ByteLRU[tuple[object, ...], QueryAnswer](max_bytes=max_bytes)
 
     @property
     def version(self) -> str:
@@ -386,7 +336,6 @@ class CachedStore:
     async def close(self) -> None:
         """Close the inner store and forget every answer."""
         self._answers.clear()
-        self._used = 0
         await self._inner.close()
 
     def graphs(self) -> tuple[str, ...]:
@@ -397,53 +346,17 @@ class CachedStore:
         """Number of statements over all graphs."""
         return self._inner.triple_count()
 
-    async def query(
-        self,
-        sparql: str,
-        *,
-        format: formats.Format,  # noqa: A002
-        base_iri: str | None = None,
-        default_graphs: tuple[str, ...] | None = None,
-        named_graphs: tuple[str, ...] | None = None,
-        substitutions: Mapping[str, Term] | None = None,
-        timeout: float,
-        max_rows: int,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> QueryAnswer:
+    async def query(self, request: QueryRequest) -> QueryAnswer:
         """The remembered answer, or the inner store's (remembered when small enough)."""
-        bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
         # the version too: a remote store follows a publication made while it serves
-        dataset = (base_iri, default_graphs, named_graphs)
-        limits = (max_rows, max_bytes)
-        key: tuple[object, ...] = (self.version, sparql, format.name, dataset, bound, limits)
+        key = request.key(self.version)
         cached = self._answers.get(key)
         if cached is not None:
-            self._answers.move_to_end(key)
             return cached
-        answer = await self._inner.query(
-            sparql,
-            format=format,
-            base_iri=base_iri,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            substitutions=substitutions,
-            timeout=timeout,
-            max_rows=max_rows,
-            max_bytes=max_bytes,
-        )
-        self._remember(key, answer)
+        answer = await self._inner.query(request)
+        self._answers.put(key, answer, size=len(answer.body) + len(request.sparql))
         return answer
 
     async def probe(self, *, timeout: float) -> None:
         """Ask the inner store: a probe is never answered from memory."""
         await self._inner.probe(timeout=timeout)
-
-    def _remember(self, key: tuple[object, ...], answer: QueryAnswer) -> None:
-        size = len(answer.body) + len(str(key[1]))
-        if size > self._max_bytes // 16:
-            return
-        self._answers[key] = answer
-        self._used += size
-        while self._used > self._max_bytes:
-            old_key, old = self._answers.popitem(last=False)
-            self._used -= len(old.body) + len(str(old_key[1]))

@@ -16,6 +16,7 @@ from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
 from idmgraph.fairshare import Asker, current_asker
 from idmgraph.queries import project_catalogue
+from idmgraph.request import READ_ONLY
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.store import Store
@@ -128,9 +129,7 @@ class ReadOnly:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer 403 to an update parameter or an ``application/sparql-update`` body."""
         if scope["type"] == "http" and _is_update(scope):
-            refusal = problems.from_error(
-                UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
-            )
+            refusal = problems.from_error(UpdateRefused(READ_ONLY))
             await refusal(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -12,12 +12,12 @@ endpoint fixture, that is the difference between about 10k and 20k answers a sec
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from idmgraph.lru import ByteLRU
 from idmgraph.web.headers import etag_matches
 
 _HEADERS_OF_304 = (b"etag", b"cache-control", b"vary", b"link")
@@ -51,9 +51,7 @@ class AnswerCache:
         self._seen_version = ""
         self._paths = frozenset(paths)
         self._pages = frozenset(pages)
-        self._max_bytes = max_bytes
-        self._used = 0
-        self._entries: OrderedDict[tuple[str, bytes, bytes], _Entry] = OrderedDict()
+        self._entries = ByteLRU[tuple[str, bytes, bytes], _Entry](max_bytes=max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from memory, or pass on and remember a complete 200 answer."""
@@ -76,7 +74,6 @@ class AnswerCache:
         key = (scope["path"], scope["query_string"], accept + b"\n" + origin)
         entry = self._entries.get(key)
         if entry is not None:
-            self._entries.move_to_end(key)
             await _replay(entry, send, head=scope["method"] == "HEAD", if_none_match=if_none_match)
             return
         if scope["method"] != "GET" or if_none_match is not None:
@@ -91,7 +88,6 @@ class AnswerCache:
         current = self._version()
         if current != self._seen_version:
             self._entries.clear()
-            self._used = 0
             self._seen_version = current
 
     def _recorder(self, key: tuple[str, bytes, bytes], send: Send) -> Send:
@@ -113,13 +109,9 @@ class AnswerCache:
         self, key: tuple[str, bytes, bytes], headers: list[tuple[bytes, bytes]], body: bytes
     ) -> None:
         etag = next((v.decode("latin-1") for k, v in headers if k.lower() == b"etag"), None)
-        if etag is None or _size(key, body) > self._max_bytes // 16:
-            return
-        self._entries[key] = _Entry(headers=headers, body=body, etag=etag)
-        self._used += _size(key, body)
-        while self._used > self._max_bytes:
-            old_key, old = self._entries.popitem(last=False)
-            self._used -= _size(old_key, old.body)
+        if etag is not None:
+            entry = _Entry(headers=headers, body=body, etag=etag)
+            self._entries.put(key, entry, size=_size(key, body))
 
 
 def _size(key: tuple[str, bytes, bytes], body: bytes) -> int:

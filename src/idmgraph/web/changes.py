@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from idmgraph import formats
 from idmgraph.diff import Changes, Side, diff, graphs_of, reports, snapshot_of
 from idmgraph.errors import BadRequest, ConfigurationError, ReleaseDamaged, ReleaseMissing
+from idmgraph.request import QueryRequest
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.store import Store
@@ -101,12 +102,13 @@ async def _comparison(settings: Settings, store: Store, served: Served, pair: Pa
     if dump is not None:
         # Parsing and building rdflib graphs is seconds of CPU at 10^6 triples: off the loop.
         return await asyncio.to_thread(lambda: _compare(_dump_quads(dump, prefix), pair, prefix))
-    answer = await store.query(
+    request = QueryRequest.of(
         _SOURCE_QUADS.format(prefix=prefix.replace("\\", "\\\\").replace('"', '\\"')),
         format=formats.by_name("json"),
         timeout=settings.query_timeout,
         max_rows=_MAX_ROWS,
     )
+    answer = await store.query(request)
     if answer.truncated:
         raise ConfigurationError(
             f"the release holds more than {_MAX_ROWS} source statements: too many to compare here"

@@ -30,6 +30,7 @@ from idmgraph.report import (
     plan,
     table,
 )
+from idmgraph.request import QueryRequest
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
@@ -100,14 +101,16 @@ async def build(
 async def _table(
     store: Store, settings: Settings, query: NamedQuery, values: dict[str, str]
 ) -> Table:
-    answer = await store.query(
+    request = QueryRequest.of(
         query.sparql,
+        shape=query.shape,
         format=formats.by_name("json"),
         substitutions=query.bindings(values),
         timeout=settings.query_timeout,
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_answer_bytes,
     )
+    answer = await store.query(request)
     parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(parsed, pyoxigraph.QuerySolutions)
     return table(parsed)

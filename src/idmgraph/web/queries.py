@@ -23,8 +23,9 @@ from idmgraph import formats
 from idmgraph.errors import BadRequest, NotAcceptable, NotFound
 from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind, catalogue_triples
 from idmgraph.report import Link, cell_html, table
+from idmgraph.request import QueryAnswer, QueryRequest
 from idmgraph.settings import Settings
-from idmgraph.store import QueryAnswer, Store
+from idmgraph.store import Store
 from idmgraph.web.description import public_base
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose
@@ -177,14 +178,16 @@ async def _evaluate(
     store: Store,
 ) -> QueryAnswer:
     """The named query with the given parameter values, under the endpoint's limits."""
-    return await store.query(
+    request = QueryRequest.of(
         query.sparql,
+        shape=query.shape,
         format=fmt,
         substitutions=query.bindings(given),
         timeout=settings.query_timeout,
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_answer_bytes,
     )
+    return await store.query(request)
 
 
 async def _page(

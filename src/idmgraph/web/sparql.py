@@ -23,7 +23,8 @@ from idmgraph.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
-from idmgraph.querytext import MAX_DEPTH, QueryShape, inspect_query
+from idmgraph.querytext import QueryShape, inspect_query
+from idmgraph.request import READ_ONLY, QueryRequest, answer_kind, checked_shape
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web import description
@@ -61,20 +62,16 @@ async def endpoint(request: Request) -> Response:
         return description.response(
             request, settings=settings, store=store, tokens=protocol.formats
         )
-    shape = await _inspect(protocol.query)
-    if shape.too_deep:
-        raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
-    if shape.is_update:
-        raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
-    _check_services(shape, settings.service_allowlist)
-    kind = formats.Kind.GRAPH if shape.form in ("CONSTRUCT", "DESCRIBE") else formats.Kind.RESULTS
+    shape = await _checked(protocol.query, allowlist=settings.service_allowlist)
+    kind = answer_kind(shape).format_kind
     fmt = choose(accept=request.headers.get("accept"), kind=kind, tokens=protocol.formats)
     etag = _etag(store.version, protocol, fmt, settings.max_result_rows)
     headers = answer_headers(etag)
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    answer = await store.query(
+    query = QueryRequest.of(
         protocol.query,
+        shape=shape,
         format=fmt,
         base_iri=settings.base_iri,
         default_graphs=protocol.default_graphs,
@@ -83,6 +80,7 @@ async def endpoint(request: Request) -> Response:
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_answer_bytes,
     )
+    answer = await store.query(query)
     if answer.truncated:
         headers[TRUNCATED_HEADER] = f"max-rows={settings.max_result_rows}"
     return Response(answer.body, headers=headers, media_type=fmt.content_type)
@@ -94,8 +92,6 @@ async def read_protocol(request: Request, *, max_bytes: int) -> Protocol:
     query_body: str | None = None
     if request.method == "POST":
         media_type, charset = _content_type(request.headers.get("content-type"))
-        if media_type == UPDATE_BODY:
-            raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
         if media_type not in (FORM, QUERY_BODY):
             shown = media_type or "no Content-Type"
             raise UnsupportedMediaType(f"a query is POSTed as {FORM} or {QUERY_BODY}, not {shown}")
@@ -106,9 +102,10 @@ async def read_protocol(request: Request, *, max_bytes: int) -> Protocol:
             params = MultiDict([*params.multi_items(), *await _form_fields(text)])
         else:
             query_body = text
+    # the read-only middleware sees the URL's parameters, not a form body's
     for name in UPDATE_PARAMETERS:
         if name in params:
-            raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
+            raise UpdateRefused(READ_ONLY)
     queries = params.getlist("query") + ([query_body] if query_body is not None else [])
     if len(queries) > 1:
         raise BadRequest(f"the request carries {len(queries)} queries; send exactly one")
@@ -129,20 +126,13 @@ async def _form_fields(text: str) -> list[tuple[str, str]]:
     return await asyncio.to_thread(parse_qsl, text, keep_blank_values=True)
 
 
-async def _inspect(query: str) -> QueryShape:
+async def _checked(query: str, *, allowlist: tuple[str, ...]) -> QueryShape:
     # Reading is linear, about a microsecond a token: a long text is read in a thread, where
     # the interpreter hands the event loop its turn every few milliseconds.
     if len(query) <= INLINE_INSPECTION_CHARS:
-        return inspect_query(query)
-    return await asyncio.to_thread(inspect_query, query)
-
-
-def _check_services(shape: QueryShape, allowlist: tuple[str, ...]) -> None:
-    for target in shape.services:
-        if target is None:
-            raise BadRequest("SERVICE needs an absolute IRI from the allow-list, not a variable")
-        if target not in allowlist:
-            raise BadRequest(f"SERVICE <{target}> is not allowed; this endpoint calls no network")
+        return checked_shape(query, allowlist=allowlist)
+    shape = await asyncio.to_thread(inspect_query, query)
+    return checked_shape(query, allowlist=allowlist, shape=shape)
 
 
 def _etag(version: str, protocol: Protocol, fmt: formats.Format, max_rows: int) -> str:

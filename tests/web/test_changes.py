@@ -11,13 +11,13 @@ import httpx
 import pytest
 
 from idmgraph.build import build
+from idmgraph.comparison import release_dump
 from idmgraph.diff import diff_command
 from idmgraph.importer import import_report
 from idmgraph.release import read_release
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.web.app import create_app
-from idmgraph.web.changes import release_dump
 from tests.remoteserver import dataset_store
 from tests.web.running import running
 

@@ -10,6 +10,7 @@ import uvicorn
 from idmgraph.settings import Settings
 from idmgraph.store import CachedStore, OxigraphStore
 from idmgraph.web.app import create_app
+from idmgraph.web.server import server_config
 
 
 def main() -> None:
@@ -18,7 +19,9 @@ def main() -> None:
     settings = Settings(port=port, query_workers=workers, query_timeout=60.0)
     store = CachedStore(OxigraphStore.from_file(data, workers=workers))
     app = create_app(settings, store)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    # the server as `idmgraph serve` runs it (bounded request heads), one client's share
+    # left at every worker: the benchmark's clients share one address
+    uvicorn.Server(server_config(app, settings, host="127.0.0.1", log_level="warning")).run()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from idmgraph.errors import BadRequest
 from idmgraph.queries import QueryForm, project_catalogue, run
 from idmgraph.release import DATASET_STEM
 from idmgraph.settings import Settings
+from idmgraph.urls import page
 
 
 def store_from_sources(settings: Settings) -> ox.Store:
@@ -96,4 +97,6 @@ def report_command(
     catalogue = project_catalogue(settings)
     built = report.build_report(open_local_store(settings), catalogue, on=on)
     server = (settings.public_url or settings.base_iri).rstrip("/")
-    return report.write_report(built, settings.resolve(out_dir), queries_url=f"{server}/queries")
+    return report.write_report(
+        built, settings.resolve(out_dir), queries_url=server + page("queries")
+    )

@@ -29,6 +29,7 @@ from idmgraph.queries import (
     Term,
     run,
 )
+from idmgraph.urls import short_name
 
 FLOWS_QUERY = "liaison-flows"  # feeds the liaison-flow diagram
 STATUS_QUERY = "work-items-by-group-route-status"  # feeds the pipeline charts
@@ -299,11 +300,7 @@ def cell_html(term: Term | None, link: Link) -> Markup:
     return escape(text(term))
 
 
-def short(iri: str) -> str:
-    """A readable name for an IRI: what follows ``/id/`` (or the last segment)."""
-    if "/id/" in iri:
-        return iri.split("/id/", 1)[1]
-    return iri.rstrip("/").rsplit("/", 1)[-1] or iri
+short = short_name  # what follows /id/ (or the last segment): the name shown for an IRI
 
 
 def body_html(

@@ -175,6 +175,38 @@ def latest_path(file: str) -> str:
     return download_path(LATEST, file)
 
 
+DATASET = "dataset/idmgraph"  # the dataset's IRI, under <base>id/
+
+
+def dataset_iri(base_iri: str) -> str:
+    """The IRI of the dataset itself (what VoID and DCAT describe).
+
+    >>> dataset_iri("https://w3id.org/idmgraph/")
+    'https://w3id.org/idmgraph/id/dataset/idmgraph'
+    """
+    return base_iri + DATA_PREFIX.lstrip("/") + DATASET
+
+
+def download_iri(base_iri: str, version: str, file: str) -> str:
+    """The lasting address of one file of one release.
+
+    >>> download_iri("https://w3id.org/idmgraph/", "abc", "idmgraph.ttl")
+    'https://w3id.org/idmgraph/downloads/abc/idmgraph.ttl'
+    """
+    return base_iri.rstrip("/") + download_path(version, file)
+
+
+def short_name(iri: str) -> str:
+    """A readable name for an IRI: what follows ``/id/`` (or the last segment).
+
+    >>> short_name("https://w3id.org/idmgraph/id/rec/X.1095"), short_name("http://x.org/a/b/")
+    ('rec/X.1095', 'b')
+    """
+    if DATA_PREFIX in iri:
+        return iri.split(DATA_PREFIX, 1)[1]
+    return iri.rstrip("/").rsplit("/", 1)[-1] or iri
+
+
 def page(name: str) -> str:
     """The path of a system page, by its name in :data:`SYSTEM_PAGES`."""
     return SYSTEM_PAGES[name]

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pyoxigraph as ox
 
-from idmgraph import formats
+from idmgraph import formats, urls
 from idmgraph.namespaces import IDM_NS, RDF_TYPE
 from idmgraph.queries import QUERIES_DIR, catalogue_triples, project_catalogue
 from idmgraph.release import Content, Distribution, Release
@@ -26,19 +26,17 @@ DCTERMS = "http://purl.org/dc/terms/"
 SPDX = "http://spdx.org/rdf/terms#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 IANA = "https://www.iana.org/assignments/media-types/"
-DATASET_PATH = "dataset/idmgraph"  # the dataset's IRI, under <base>id/
-DOWNLOADS_PATH = "downloads"  # <base>downloads/<version>/<file>
 TITLE = "idmgraph: the ITU-T identity-management standards landscape"
 
 
 def dataset_iri(settings: Settings) -> str:
     """The IRI of the dataset the VoID description is about."""
-    return settings.data_base + DATASET_PATH
+    return urls.dataset_iri(settings.base_iri)
 
 
 def download_url(settings: Settings, version: str, file: str) -> str:
     """Where one file of one release can be downloaded."""
-    return f"{settings.base_iri}{DOWNLOADS_PATH}/{version}/{file}"
+    return urls.download_iri(settings.base_iri, version, file)
 
 
 def describe_release(

@@ -22,10 +22,11 @@ from idmgraph.comparison import Comparison, Pair, check_sources, compare_reports
 from idmgraph.settings import Settings
 from idmgraph.snapshot import Served
 from idmgraph.store import Store
+from idmgraph.urls import page
 from idmgraph.web.negotiation import prefers_json
 from idmgraph.web.pages import render
 
-PATH = "/changes"
+PATH = page("changes")
 _PAIRS_KEPT = 16  # comparisons kept per release (each pair of reports is one)
 
 

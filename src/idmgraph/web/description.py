@@ -13,6 +13,7 @@ from idmgraph import formats
 from idmgraph.queries import Catalogue, catalogue_triples
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.urls import page
 from idmgraph.web.headers import ENDPOINT_PATH, VOID_PATH, answer_headers, not_modified
 from idmgraph.web.negotiation import choose
 
@@ -53,7 +54,9 @@ def response(
         store=store,
         federated=bool(settings.service_allowlist),
         fmt=fmt,
-        queries=catalogue_triples(catalogue, queries_url=base + "/queries") if catalogue else [],
+        queries=catalogue_triples(catalogue, queries_url=base + page("queries"))
+        if catalogue
+        else [],
     )
     digest = hashlib.sha256(body).hexdigest()[:20]
     headers = answer_headers(f'"{store.version}-sd-{digest}"')

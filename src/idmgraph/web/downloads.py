@@ -215,7 +215,7 @@ def router(settings: Settings, store: Store, served: Served) -> APIRouter:
     for path, handler in (
         (page("downloads"), handlers.listing),
         (page("links_csv"), handlers.mapping),
-        ("/downloads/{version}/{file}", handlers.file),
+        (page("downloads") + "/{version}/{file}", handlers.file),
         (page("void"), handlers.description),
         (page("catalog"), handlers.description),
         (page("context"), handlers.context),

@@ -33,11 +33,12 @@ from idmgraph.report import (
 from idmgraph.request import QueryRequest
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.urls import page
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.pages import render
 from idmgraph.web.queries import QUERIES_PATH
 
-GAPS_PATH = "/gaps"
+GAPS_PATH = page("gaps")
 MARKDOWN = formats.MARKDOWN_MEDIA_TYPE + "; charset=utf-8"
 # Rows shown per section on the page: a 10^6-triple landscape gives sections of 10 000 rows
 # (a 5 MB page); every row stays one click away on the query's page.

@@ -13,7 +13,7 @@ from idmgraph.describe import RDFS, local_name, select
 from idmgraph.namespaces import IDM_NS
 from idmgraph.settings import Settings
 from idmgraph.store import Store
-from idmgraph.urls import Urls, page
+from idmgraph.urls import ONTOLOGY_PREFIX, SHAPES_PREFIX, Urls, page
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 
@@ -112,8 +112,8 @@ def router(settings: Settings, store: Store) -> APIRouter:
                     "changes",
                 )
             },
-            "ontology": "/def/",
-            "shapes": "/shapes/",
+            "ontology": ONTOLOGY_PREFIX,
+            "shapes": SHAPES_PREFIX,
             "version": store.version,
         }
         return pages.render(request, "home.html", context, headers=headers)

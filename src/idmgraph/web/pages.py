@@ -11,15 +11,17 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from idmgraph.urls import ONTOLOGY_PREFIX, page
+
 #: Links of the site navigation, in the order shown on every page.
 NAVIGATION: tuple[tuple[str, str], ...] = (
-    ("Home", "/"),
-    ("Query", "/query"),
-    ("Named queries", "/queries"),
-    ("Gap analysis", "/gaps"),
-    ("Changes", "/changes"),
-    ("Downloads", "/downloads"),
-    ("Ontology", "/def/"),
+    ("Home", page("home")),
+    ("Query", page("query")),
+    ("Named queries", page("queries")),
+    ("Gap analysis", page("gaps")),
+    ("Changes", page("changes")),
+    ("Downloads", page("downloads")),
+    ("Ontology", ONTOLOGY_PREFIX),
 )
 
 

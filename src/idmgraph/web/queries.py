@@ -26,12 +26,13 @@ from idmgraph.report import Link, cell_html, table
 from idmgraph.request import QueryAnswer, QueryRequest
 from idmgraph.settings import Settings
 from idmgraph.store import Store
+from idmgraph.urls import page
 from idmgraph.web.description import public_base
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose
 from idmgraph.web.pages import render
 
-QUERIES_PATH = "/queries"
+QUERIES_PATH = page("queries")
 SOURCE_EXTENSION = "rq"
 SOURCE_TYPE = formats.QUERY_MEDIA_TYPE
 RESERVED = ("format", "output", "results")  # format tokens clients send, never parameters

@@ -27,6 +27,7 @@ from idmgraph.publish import publish_dataset, publish_remote
 from idmgraph.remote import Remote, RemoteStore
 from idmgraph.settings import Settings
 from idmgraph.store import OxigraphStore, Store
+from idmgraph.workers import WorkerLimits
 
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
 
@@ -100,12 +101,19 @@ def running_process(command: list[str], *, ready: str, budget: float = 30) -> It
         wait_ready(ready, process, budget=budget)
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, budget=30)
+
+
+def stop(process: subprocess.Popen[bytes], *, budget: float = 10) -> None:
+    """Terminate ``process``, then kill it if it has not ended within ``budget`` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=budget)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], *, budget: float = 30) -> None:
@@ -142,7 +150,8 @@ def dataset_store(
     """
     version = version or hashlib.sha256(dataset.read_bytes()).hexdigest()[:16]
     if backend() != "remote":
-        yield OxigraphStore.from_file(dataset, version=version, workers=workers)
+        limits = WorkerLimits(network=bool(service_allowlist))
+        yield OxigraphStore.from_file(dataset, version=version, workers=workers, limits=limits)
         return
     with oxigraph_server(query_timeout=query_timeout) as server:
         publish_dataset(server.remote(), dataset, version=version)

@@ -30,6 +30,12 @@ MISTAKES = {
         '"2023-01-13"^^xsd:date',
         "workitem/X.pet_auth",
     ),
+    "page link that runs script": (
+        "data/external-facts/texts.ttl",
+        "<id/rec/X.1095> foaf:page <https://www.itu.int/rec/T-REC-X.1095>",
+        "<id/rec/X.1095> foaf:page <javascript:alert(document.cookie)>",
+        "rec/X.1095",
+    ),
     "misspelt class": (
         f"{REPORT}/texts.ttl",
         "<id/rec/X.1095> a idm:Recommendation",

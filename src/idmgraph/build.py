@@ -6,7 +6,8 @@ gzipped), the JSON-LD context, a VoID + DCAT description (``void.ttl``) and ``re
 Builds are byte-reproducible: blank nodes are canonicalised (RDFC-1.0), statements are sorted,
 gzip headers carry no time or file name, and no date comes from the clock; the version is a
 hash of the canonical N-Quads. Nothing is written unless validation passes, and the release
-appears at once: it is written to a temporary folder next to ``dist/`` and renamed.
+appears at once: it is written to a temporary folder next to ``dist/`` and renamed. Earlier
+releases' files are kept under ``dist/versions/<version>/``: their download URLs never change.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import dataclasses
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -26,7 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from idmgraph import compactld, formats, release
-from idmgraph.errors import ValidationFailed
+from idmgraph.errors import IdmGraphError, ValidationFailed
 from idmgraph.namespaces import IDM_NS, RDF_TYPE, prefixes
 from idmgraph.queries import QUERIES_DIR, Catalogue, project_catalogue
 from idmgraph.querying import describe as describe_catalogue
@@ -88,6 +90,7 @@ def publish(sources: Sources, report: Report, *, settings: Settings) -> Release:
         written = write_release(
             staging, content, sources=sources, settings=settings, catalogue=catalogue
         )
+        _keep_earlier(target, staging, current=written.version)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -199,6 +202,37 @@ def _write(path: Path, body: bytes, *, fmt: formats.Format, compressed: bool) ->
         sha256=hashlib.sha256(body).hexdigest(),
         compressed=compressed,
     )
+
+
+def _keep_earlier(target: Path, staging: Path, *, current: str) -> None:
+    """Carry the previous release and those it kept into ``staging/versions/<version>/``.
+
+    Their versioned download URLs promise never to change, so they stay downloadable after the
+    swap. Hard links (the folders are siblings): no copy, and the previous release is untouched
+    if the build fails. Delete folders under ``versions/`` to reclaim their space.
+    """
+    kept = staging / release.VERSIONS_DIR
+    earlier = target / release.VERSIONS_DIR
+    folders = [p for p in earlier.iterdir() if p.is_dir()] if earlier.is_dir() else []
+    with contextlib.suppress(IdmGraphError, ValueError, KeyError, TypeError):
+        previous = release.read_release(target)
+        if previous.version != current:
+            names = [item.file for item in previous.distributions]
+            names += [release.MANIFEST, release.DESCRIPTION_FILE, release.CONTEXT_FILE]
+            _link_files(target, kept / previous.version, names)
+    for folder in folders:
+        if folder.name != current and not (kept / folder.name).exists():
+            _link_files(folder, kept / folder.name, [p.name for p in folder.iterdir()])
+
+
+def _link_files(source: Path, target: Path, names: list[str]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if (source / name).is_file():
+            try:
+                os.link(source / name, target / name)
+            except OSError:  # a file system without hard links
+                shutil.copyfile(source / name, target / name)
 
 
 def _swap(staging: Path, target: Path) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from idmgraph import compactld, formats
+from idmgraph.errors import InternalReadTooLarge
 from idmgraph.namespaces import IDM_NS, prefixes
 from idmgraph.settings import Settings
 from idmgraph.store import Store
@@ -42,6 +43,9 @@ WELL_KNOWN_LABELS = {
     RDF + "object": "object",
 }
 INBOUND_LIMIT = 500
+# The application's own reads are bounded by these, far above any client's answer.
+INTERNAL_MAX_ROWS = 5_000_000
+INTERNAL_MAX_BYTES = 2_000_000_000
 VOCABULARIES = (ONTOLOGY_NS, SHAPES_NS)  # namespaces whose named graph is the vocabulary
 JSON = formats.by_name("json")
 NTRIPLES = formats.by_name("ntriples")
@@ -105,13 +109,23 @@ class Description:
 
 
 async def select(store: Store, sparql: str, *, settings: Settings) -> list[dict[str, Term]]:
-    """Rows of a SELECT query as pyoxigraph terms keyed by variable name (unbound left out)."""
+    """Every row of one of the application's own SELECT queries, as pyoxigraph terms keyed by
+    variable name (unbound left out).
+
+    The client's row cap is not for these reads: an index or a page built from a cut answer
+    would silently miss resources. A read past :data:`INTERNAL_MAX_ROWS` raises instead.
+    """
     answer = await store.query(
         sparql,
         format=JSON,
         timeout=settings.query_timeout,
-        max_rows=settings.max_result_rows,
+        max_rows=INTERNAL_MAX_ROWS,
+        max_bytes=INTERNAL_MAX_BYTES,
     )
+    if answer.truncated:
+        raise InternalReadTooLarge(
+            f"an internal read returned more than {INTERNAL_MAX_ROWS} rows: {sparql[:200]}"
+        )
     solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(solutions, ox.QuerySolutions)
     names = [variable.value for variable in solutions.variables]

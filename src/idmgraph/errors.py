@@ -5,15 +5,21 @@ IdmGraphError
 ├── SourceError                   a source file cannot be read (names file and line)
 ├── ValidationFailed              the SHACL gate found violations; nothing was written
 ├── ReleaseMissing                no release has been built yet
+├── ReleaseDamaged                a file of the release does not match release.json
 ├── PublishFailed                 a release could not be published to the remote store
+├── InternalReadTooLarge          one of the application's own reads would have been cut
 └── RequestError (status)         answered to an HTTP client as application/problem+json
     ├── BadRequest (400)          malformed, missing or doubled query; bad parameter
     ├── NotFound (404)
     ├── NotAcceptable (406)
     ├── PayloadTooLarge (413)
+    │   └── AnswerTooLarge (413)  the answer would exceed max_answer_bytes
     ├── UnsupportedMediaType (415)
     ├── UpdateRefused (403)       the endpoint is read-only
-    └── QueryTimeout (503)        the query ran past its time limit and was stopped
+    └── ServiceUnavailable (503)  answered with Retry-After: try again later
+        ├── QueryTimeout (503)    the query ran past its time limit and was stopped
+        ├── Busy (503)            the client's share of the query workers is taken
+        └── WorkerStopped (503)   the query stopped its worker (memory limit, crash)
 """
 
 from __future__ import annotations
@@ -52,8 +58,21 @@ class ReleaseMissing(IdmGraphError):
     """No release has been built yet."""
 
 
+class ReleaseDamaged(IdmGraphError):
+    """A file of the release is missing or does not match its size and SHA-256 in release.json."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}; run 'idmgraph build' to write the release again")
+
+
 class PublishFailed(IdmGraphError):
     """The release could not be published; the remote store serves what it served before."""
+
+
+class InternalReadTooLarge(IdmGraphError):
+    """One of the application's own reads returned more rows than it may hold."""
 
 
 class RequestError(IdmGraphError):
@@ -61,6 +80,7 @@ class RequestError(IdmGraphError):
 
     status: ClassVar[int] = 400
     title: ClassVar[str] = "Bad request"
+    retry_after: ClassVar[int | None] = None  # seconds, sent as Retry-After when set
 
     def __init__(self, detail: str, **extra: Any) -> None:
         self.detail = detail
@@ -107,8 +127,33 @@ class UpdateRefused(RequestError):
     title = "Read-only endpoint"
 
 
-class QueryTimeout(RequestError):
-    """The query ran past its time limit and was stopped."""
+class AnswerTooLarge(PayloadTooLarge):
+    """The answer would exceed the byte cap; nothing of it is sent."""
+
+    title = "Answer too large"
+
+
+class ServiceUnavailable(RequestError):
+    """The query cannot be answered now; the same request may succeed later."""
 
     status = 503
+    title = "Service unavailable"
+    retry_after = 2
+
+
+class QueryTimeout(ServiceUnavailable):
+    """The query ran past its time limit and was stopped."""
+
     title = "Query timeout"
+
+
+class Busy(ServiceUnavailable):
+    """The client already holds its share of the query workers and its queue is full."""
+
+    title = "Busy"
+
+
+class WorkerStopped(ServiceUnavailable):
+    """The query stopped the process evaluating it (its memory limit, or a crash)."""
+
+    title = "Query stopped"

@@ -36,6 +36,7 @@ class Job:
     union: bool = True  # default graph = union of all graphs, when no dataset is given
     substitutions: tuple[tuple[str, Term], ...] = ()
     max_rows: int = 10_000
+    max_bytes: int = 32_000_000  # largest answer, in bytes, in its line-based and final form
     describe_store: bool = False  # instead of a query: answer the store's graphs and size
 
 
@@ -47,12 +48,13 @@ class Reply:
     body: bytes = b""
     truncated: bool = False
     rows: int = 0
-    error: str | None = None  # syntax, mismatch or evaluation
+    error: str | None = None  # syntax, mismatch, network, too-large, memory or evaluation
     message: str = ""
     line: int | None = None
     column: int | None = None
     graphs: tuple[str, ...] = ()
     triples: int = 0
+    retire: bool = False  # the worker should be replaced after this reply (memory kept)
 
 
 def syntax_error_position(error: SyntaxError) -> tuple[int | None, int | None]:
@@ -73,8 +75,13 @@ def open_store(path: Path, format_name: str | None) -> pyoxigraph.Store:
     return store
 
 
-def evaluate(store: pyoxigraph.Store, job: Job) -> Reply:
-    """Run one job; every failure is a Reply, never an exception."""
+def evaluate(
+    store: pyoxigraph.Store, job: Job, *, on_planned: Callable[[], None] = lambda: None
+) -> Reply:
+    """Run one job; every failure is a Reply, never an exception.
+
+    ``on_planned`` is called once the query is parsed and planned, before its evaluation.
+    """
     if job.describe_store:
         graphs = sorted(
             graph.value for graph in store.named_graphs() if isinstance(graph, pyoxigraph.NamedNode)
@@ -82,10 +89,16 @@ def evaluate(store: pyoxigraph.Store, job: Job) -> Reply:
         return Reply(graphs=tuple(graphs), triples=len(store))
     try:
         result = _query(store, job)
+        on_planned()
         return _serialise(result, job)
     except SyntaxError as exc:
         line, column = syntax_error_position(exc)
         return Reply(error="syntax", message=str(exc), line=line, column=column)
+    except AnswerTooLarge:
+        return Reply(error="too-large", message=f"the answer exceeds {job.max_bytes} bytes")
+    except PermissionError as exc:
+        # the sandbox refused a socket: the query asked for the network (SERVICE)
+        return Reply(error="network", message=str(exc))
     except Exception as exc:  # any failure of Oxigraph is answered, not raised
         return Reply(error="evaluation", message=str(exc))
 
@@ -130,10 +143,17 @@ def _serialise(
     if isinstance(result, pyoxigraph.QuerySolutions):
         if fmt.kind is not formats.Kind.RESULTS:
             return Reply(error="mismatch", kind="select")
-        return serialise_solutions(result, fmt, job.max_rows)
+        return _within(serialise_solutions(result, fmt, job.max_rows, job.max_bytes), job)
     if fmt.kind is not formats.Kind.GRAPH:
         return Reply(error="mismatch", kind="graph")
-    return _serialise_triples(result, fmt, job.max_rows)
+    return _within(_serialise_triples(result, fmt, job.max_rows, job.max_bytes), job)
+
+
+def _within(reply: Reply, job: Job) -> Reply:
+    # the line-based form was within the cap; the requested format may be several times larger
+    if len(reply.body) > job.max_bytes:
+        raise AnswerTooLarge
+    return reply
 
 
 # pyoxigraph serialises only a whole answer, and cannot be told to stop after N rows. So the
@@ -148,20 +168,33 @@ class BufferFull(Exception):  # a signal, not an error
     """Raised by :class:`CappedBuffer` once it holds more lines than its cap."""
 
 
-class CappedBuffer:
-    """A binary file-like object that refuses to grow past ``max_lines`` lines."""
+class AnswerTooLarge(Exception):
+    """The answer passed its byte cap before its row cap: it is refused, not cut."""
 
-    def __init__(self, max_lines: int) -> None:
+
+class CappedBuffer:
+    """A binary file-like object that refuses to grow past ``max_lines`` lines.
+
+    Past ``max_bytes`` it raises :class:`AnswerTooLarge`: a few rows with huge literals are
+    refused whole rather than cut at a byte that may fall inside a row.
+    """
+
+    def __init__(self, max_lines: int, max_bytes: int | None = None) -> None:
         self.max_lines = max_lines
+        self.max_bytes = max_bytes
         self.parts: list[bytes] = []
         self.lines = 0
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         """Keep a chunk; raise BufferFull once the cap is passed (writers write in chunks)."""
         self.parts.append(bytes(data))
         self.lines += data.count(b"\n")
+        self.size += len(data)
         if self.lines > self.max_lines:
             raise BufferFull
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise AnswerTooLarge
         return len(data)
 
     def flush(self) -> None:
@@ -175,20 +208,24 @@ class CappedBuffer:
         return b"".join(line + b"\n" for line in data.split(b"\n", self.max_lines)[:-1]), True
 
 
-def _capped(write: Callable[[CappedBuffer], object], max_lines: int) -> tuple[bytes, bool]:
-    buffer = CappedBuffer(max_lines)
+def _capped(
+    write: Callable[[CappedBuffer], object], max_lines: int, max_bytes: int
+) -> tuple[bytes, bool]:
+    buffer = CappedBuffer(max_lines, max_bytes)
     with contextlib.suppress(BufferFull):
         write(buffer)
     return buffer.kept()
 
 
 def serialise_solutions(
-    solutions: pyoxigraph.QuerySolutions, fmt: formats.Format, max_rows: int
+    solutions: pyoxigraph.QuerySolutions, fmt: formats.Format, max_rows: int, max_bytes: int
 ) -> Reply:
     """At most ``max_rows`` solutions written in ``fmt``, and whether some were cut."""
     # TSV: one header line, then one line per row (line breaks in literals are escaped)
     tsv, truncated = _capped(
-        lambda out: solutions.serialize(cast(IO[bytes], out), format=_TSV), max_rows + 1
+        lambda out: solutions.serialize(cast(IO[bytes], out), format=_TSV),
+        max_rows + 1,
+        max_bytes,
     )
     return solutions_reply(tsv, truncated=truncated, fmt=fmt)
 
@@ -205,10 +242,12 @@ def solutions_reply(tsv: bytes, *, truncated: bool, fmt: formats.Format) -> Repl
 
 
 def _serialise_triples(
-    triples: pyoxigraph.QueryTriples, fmt: formats.Format, max_rows: int
+    triples: pyoxigraph.QueryTriples, fmt: formats.Format, max_rows: int, max_bytes: int
 ) -> Reply:
     data, truncated = _capped(
-        lambda out: triples.serialize(cast(IO[bytes], out), format=_NTRIPLES), max_rows
+        lambda out: triples.serialize(cast(IO[bytes], out), format=_NTRIPLES),
+        max_rows,
+        max_bytes,
     )
     return graph_reply(data, truncated=truncated, fmt=fmt)
 

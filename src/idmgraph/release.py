@@ -16,6 +16,7 @@ MANIFEST = "release.json"
 DATASET_STEM = "idmgraph"  # dumps are idmgraph.<ext>[.gz]
 DESCRIPTION_FILE = "void.ttl"  # VoID + DCAT description of the release
 CONTEXT_FILE = "context.jsonld"  # the JSON-LD @context of the compact dump
+VERSIONS_DIR = "versions"  # earlier releases' files, kept by the build: versions/<version>/
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,9 @@ flight cannot be cancelled when the client goes away. httpx's async client is aw
 
 Everything the endpoint promises is checked here, before a byte leaves: updates (LOAD
 included) are refused, SERVICE reaches only the allow-list, syntax errors are reported by
-Oxigraph's own parser with the client's line and column. SELECT and graph answers are fetched
+Oxigraph's own parser with the client's line and column. That parser runs in a sandboxed
+worker over an empty store (:class:`~idmgraph.store.OxigraphStore`), never in this process:
+a text can take Oxigraph minutes to plan or overflow its stack. SELECT and graph answers are fetched
 in a line-based format (SPARQL TSV, N-Triples) and read as they stream in, only until they pass
 the row cap: the connection is then dropped, so neither this process nor the wire carries more
 than the cap of a huge answer. The kept lines are written in the requested format by the same
@@ -26,12 +28,14 @@ import contextlib
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pyoxigraph
 
-from idmgraph import formats
+from idmgraph import evaluate, formats
 from idmgraph.errors import (
+    AnswerTooLarge,
     BadRequest,
     ConfigurationError,
     NotAcceptable,
@@ -46,12 +50,12 @@ from idmgraph.evaluate import (
     Term,
     graph_reply,
     solutions_reply,
-    syntax_error_position,
 )
-from idmgraph.querytext import inspect_query
+from idmgraph.querytext import MAX_DEPTH, inspect_query
 from idmgraph.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
 from idmgraph.settings import Settings
-from idmgraph.store import AnswerKind, QueryAnswer
+from idmgraph.store import DEFAULT_MAX_BYTES, AnswerKind, OxigraphStore, QueryAnswer
+from idmgraph.workers import StoreSource
 
 SCHEME = "sparql:"
 USER_VARIABLE = "IDMGRAPH_REMOTE_USER"
@@ -156,6 +160,10 @@ class RemoteStore:
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
         self._follower: asyncio.Task[None] | None = None
+        # parses (and plans) queries for their syntax errors, sealed off the network
+        self._parser = OxigraphStore(
+            StoreSource(path=Path(os.devnull), format="nquads"), version="", workers=1
+        )
 
     @property
     def version(self) -> str:
@@ -168,6 +176,7 @@ class RemoteStore:
             auth=self._remote.auth, timeout=60, transport=self._transport
         )
         try:
+            await self._parser.start()
             pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
         except BaseException:
             await self.close()  # a store that did not start holds no connection
@@ -222,6 +231,11 @@ class RemoteStore:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self._parser.close()
+
+    async def probe(self, *, timeout: float) -> None:
+        """Ask the remote store a trivial query now; raises when it does not answer."""
+        await self._post({"query": "ASK {}"}, _ASK_WIRE.name, timeout)
 
     def graphs(self) -> tuple[str, ...]:
         """IRIs of the release's named graphs, sorted."""
@@ -242,9 +256,10 @@ class RemoteStore:
         substitutions: Mapping[str, Term] | None = None,
         timeout: float,
         max_rows: int,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> QueryAnswer:
         """Send a checked, rewritten query; past ``timeout`` seconds it is abandoned (503)."""
-        kind = self._check(sparql, format, base_iri=base_iri)
+        kind = await self._check(sparql, format, base_iri=base_iri, timeout=timeout)
         await self._refreshed()
         try:
             text = rewrite(
@@ -268,32 +283,42 @@ class RemoteStore:
             data["query"] = limited(text, max_rows)
         # a SELECT keeps one line more than the cap (its header), a graph answer none
         lines = max_rows + 1 if kind is AnswerKind.SELECT else max_rows
-        body, cut = await self._send(data, _LINES[kind.value], timeout, _first_lines(lines))
+        read = _first_lines(lines, max_bytes)
+        body, cut = await self._send(data, _LINES[kind.value], timeout, read)
         body = unversion(body, self._pointer.marker)
         if kind is AnswerKind.SELECT:
             reply = solutions_reply(body, truncated=cut, fmt=format)
         else:
             reply = graph_reply(body, truncated=cut, fmt=format)
+        if len(reply.body) > max_bytes:
+            raise AnswerTooLarge(f"the answer exceeds {max_bytes} bytes; ask for fewer rows")
         return _answer(reply, kind, format)
 
     def _graph(self, iri: str) -> str:
         return self._versioned.get(iri, HIDDEN if is_internal(iri) else iri)
 
-    def _check(self, sparql: str, fmt: formats.Format, *, base_iri: str | None) -> AnswerKind:
+    async def _check(
+        self, sparql: str, fmt: formats.Format, *, base_iri: str | None, timeout: float
+    ) -> AnswerKind:
         shape = inspect_query(sparql)
+        if shape.too_deep:
+            raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
         if shape.is_update:
             raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
         for target in shape.services:
             if target is None or target not in self._allowed:
                 raise BadRequest(f"SERVICE <{target}> is not allowed; no query reaches it")
-        if not shape.services:  # parsing an ASK evaluates it: only without SERVICE
-            _check_syntax(sparql, base_iri)
         kind = {"ASK": AnswerKind.ASK, "SELECT": AnswerKind.SELECT}.get(
             shape.form or "", AnswerKind.GRAPH
         )
         wanted = formats.Kind.GRAPH if kind is AnswerKind.GRAPH else formats.Kind.RESULTS
         if fmt.kind is not wanted:
             raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {kind.value} query")
+        if not shape.services:  # the parser's worker has no network: an allowed SERVICE fails
+            # over the empty store the query is parsed and planned, and evaluates to nothing
+            await self._parser.query(
+                sparql, format=fmt, base_iri=base_iri, timeout=timeout, max_rows=1
+            )
         return kind
 
     async def _post(self, data: Mapping[str, object], media_type: str, timeout: float) -> bytes:
@@ -348,26 +373,24 @@ async def _head(response: httpx.Response, size: int) -> bytes:
     return found[:size]
 
 
-def _first_lines(max_lines: int) -> Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]]:
+def _first_lines(
+    max_lines: int, max_bytes: int
+) -> Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]]:
     """A reader that stops once it holds more than ``max_lines`` lines: the rest never comes."""
 
     async def read(response: httpx.Response) -> tuple[bytes, bool]:
-        buffer = CappedBuffer(max_lines)
-        with contextlib.suppress(BufferFull):
-            async for chunk in response.aiter_bytes():
-                buffer.write(chunk)
+        buffer = CappedBuffer(max_lines, max_bytes)
+        try:
+            with contextlib.suppress(BufferFull):
+                async for chunk in response.aiter_bytes():
+                    buffer.write(chunk)
+        except evaluate.AnswerTooLarge:
+            raise AnswerTooLarge(
+                f"the answer exceeds {max_bytes} bytes; ask for fewer rows"
+            ) from None
         return buffer.kept()
 
     return read
-
-
-def _check_syntax(sparql: str, base_iri: str | None) -> None:
-    """Parse with Oxigraph on an empty store, so errors read as on the embedded store."""
-    try:
-        pyoxigraph.Store().query(sparql, base_iri=base_iri)
-    except SyntaxError as exc:
-        line, column = syntax_error_position(exc)
-        raise BadRequest(str(exc), line=line, column=column) from None
 
 
 def _ask(body: bytes, fmt: formats.Format) -> QueryAnswer:

@@ -85,6 +85,39 @@ class Settings:
     query_workers: int = _setting(
         2, "Worker processes evaluating SPARQL queries, so a runaway query can be stopped."
     )
+    client_share: int = _setting(
+        1,
+        "Most query workers one client (address) holds at once; its further queries wait in "
+        "its own queue, and waiting clients are served in turn.",
+    )
+    client_queue: int = _setting(
+        8,
+        "Most queries one client may have waiting for a worker; past it the client is answered "
+        "503 with Retry-After.",
+    )
+    max_waiting: int = _setting(
+        256, "Most queries waiting for a worker over all clients; past it, 503 with Retry-After."
+    )
+    trusted_proxies: tuple[str, ...] = _setting(
+        (),
+        "Addresses of reverse proxies whose X-Forwarded-For header names the client "
+        "(comma-separated); from any other peer the header is ignored.",
+    )
+    max_answer_bytes: int = _setting(
+        32_000_000,
+        "Largest answer a query may produce, in bytes; a larger one is answered 413.",
+    )
+    worker_memory_mb: int = _setting(
+        1024,
+        "Memory a query worker may allocate beyond the loaded store, in MB; a query past it is "
+        "stopped and answered 503.",
+    )
+    max_header_bytes: int = _setting(
+        65_536,
+        "Largest request head (request line and headers) in bytes; larger requests are "
+        "answered 431.",
+    )
+    max_headers: int = _setting(100, "Most header fields a request may carry; past it, 431.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
@@ -24,14 +25,28 @@ from typing import Protocol
 import pyoxigraph
 
 from idmgraph import formats
-from idmgraph.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
+from idmgraph.errors import (
+    AnswerTooLarge,
+    BadRequest,
+    ConfigurationError,
+    NotAcceptable,
+    QueryTimeout,
+    ServiceUnavailable,
+    WorkerStopped,
+)
 from idmgraph.evaluate import Job, Reply, Term
-from idmgraph.querytext import inspect_query
-from idmgraph.release import read_release
+from idmgraph.fairshare import FairShare, current_client
+from idmgraph.querytext import MAX_DEPTH, inspect_query
+from idmgraph.release import Release, read_release
 from idmgraph.settings import Settings
-from idmgraph.workers import StoreSource, Worker, WorkerGone, Zygote
+from idmgraph.workers import StoreSource, Worker, WorkerGone, WorkerLimits, Zygote
 
+LOG = logging.getLogger(__name__)
 MEMORY = "oxigraph:memory"
+DEFAULT_MAX_BYTES = 32_000_000  # the default of the max_answer_bytes setting
+WATCH_SECONDS = 1.0  # how often the zygote is checked for life
+# A query running longer than this yields the cores to short queries and the event loop.
+SLOW_QUERY_SECONDS = 0.25
 VERSION_MARKER = "IDMGRAPH_VERSION"  # file in an on-disk store naming the release it holds
 
 
@@ -87,35 +102,65 @@ class Store(Protocol):
         substitutions: Mapping[str, Term] | None = None,
         timeout: float,
         max_rows: int,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> QueryAnswer:
         """Evaluate a read-only query; raises a :class:`~idmgraph.errors.RequestError`."""
         ...
 
+    async def probe(self, *, timeout: float) -> None:
+        """Evaluate a trivial query now, never from a cache; raises when it cannot."""
+
 
 class OxigraphStore:
-    """An embedded Oxigraph store evaluated by worker processes forked from one loaded copy."""
+    """An embedded Oxigraph store evaluated by worker processes forked from one loaded copy.
 
-    def __init__(self, source: StoreSource, *, version: str, workers: int = 2) -> None:
+    Workers are shared fairly between clients (:mod:`idmgraph.fairshare`). If the zygote dies
+    (killed from outside, say), the store notices within a second, answers 503 meanwhile and
+    starts a new one; :meth:`probe` tells whether a query can really be evaluated now.
+    """
+
+    def __init__(
+        self,
+        source: StoreSource,
+        *,
+        version: str,
+        workers: int = 2,
+        limits: WorkerLimits | None = None,
+        fairness: FairShare | None = None,
+    ) -> None:
         if workers < 1:
             raise ConfigurationError(f"query_workers={workers}: at least one worker is needed")
         self._source = source
         self._version = version
         self._size = workers
+        self._limits = limits or WorkerLimits()
+        self._fair = fairness or FairShare(
+            slots=workers, share=workers, client_queue=1_000, max_waiting=10_000
+        )
         self._zygote: Zygote | None = None
         self._idle: asyncio.Queue[Worker] | None = None
         self._threads = ThreadPoolExecutor(max_workers=2 * workers + 2, thread_name_prefix="sparql")
         self._graphs: tuple[str, ...] = ()
         self._triples = 0
-        self._respawning: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._recovering: asyncio.Task[None] | None = None
+        self._closed = False
 
     @classmethod
     def from_file(
-        cls, path: Path, *, version: str | None = None, workers: int = 2
+        cls,
+        path: Path,
+        *,
+        version: str | None = None,
+        workers: int = 2,
+        limits: WorkerLimits | None = None,
+        fairness: FairShare | None = None,
     ) -> OxigraphStore:
         """A store loaded into memory from an RDF file (format from its extension)."""
         fmt = formats.by_extension(path.suffix)
         digest = version or hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-        return cls(StoreSource(path=path, format=fmt.name), version=digest, workers=workers)
+        source = StoreSource(path=path, format=fmt.name)
+        return cls(source, version=digest, workers=workers, limits=limits, fairness=fairness)
 
     @property
     def version(self) -> str:
@@ -124,24 +169,35 @@ class OxigraphStore:
 
     async def start(self) -> None:
         """Load the data in the zygote, fork the workers and read the store's shape."""
-        loop = asyncio.get_running_loop()
-        self._zygote = await loop.run_in_executor(self._threads, Zygote, self._source)
-        self._idle = asyncio.Queue()
-        for _ in range(self._size):
-            pid, channel = await loop.run_in_executor(self._threads, self._zygote.spawn)
-            self._idle.put_nowait(await Worker.connect(pid, channel))
+        await self._start_zygote()
         shape = await self._run(Job(sparql="", format="json", describe_store=True), timeout=60)
         self._graphs, self._triples = shape.graphs, shape.triples
+        self._spawn_task(self._watch())
+
+    async def _start_zygote(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._zygote = await loop.run_in_executor(self._threads, Zygote, self._source, self._limits)
+        idle: asyncio.Queue[Worker] = asyncio.Queue()
+        for _ in range(self._size):
+            pid, channel = await loop.run_in_executor(self._threads, self._zygote.spawn)
+            idle.put_nowait(await Worker.connect(pid, channel))
+        self._idle = idle
 
     async def close(self) -> None:
         """Kill the workers and end the zygote."""
-        if self._idle is not None:
-            while not self._idle.empty():
-                self._idle.get_nowait().kill()
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        self._kill_idle()
         if self._zygote is not None:
             await asyncio.get_running_loop().run_in_executor(self._threads, self._zygote.close)
             self._zygote = None
         self._threads.shutdown(wait=False, cancel_futures=True)
+
+    def _kill_idle(self) -> None:
+        if self._idle is not None:
+            while not self._idle.empty():
+                self._idle.get_nowait().kill()
 
     def graphs(self) -> tuple[str, ...]:
         """IRIs of the named graphs, sorted."""
@@ -162,8 +218,12 @@ class OxigraphStore:
         substitutions: Mapping[str, Term] | None = None,
         timeout: float,
         max_rows: int,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> QueryAnswer:
         """Evaluate a query in a worker; a query past ``timeout`` seconds is killed (503)."""
+        shape = inspect_query(sparql)
+        if shape.too_deep:
+            raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
         job = Job(
             sparql=sparql,
             format=format.name,
@@ -171,51 +231,122 @@ class OxigraphStore:
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             # Oxigraph lets the union flag override FROM, so it is only set without one.
-            union=not inspect_query(sparql).has_dataset,
+            union=not shape.has_dataset,
             substitutions=tuple(sorted((substitutions or {}).items())),
             max_rows=max_rows,
+            max_bytes=max_bytes,
         )
         return _answer(await self._run(job, timeout=timeout), format)
+
+    async def probe(self, *, timeout: float) -> None:
+        """Evaluate a query on a worker now, never from a cache; raises when none can."""
+        reply = await self._run(Job(sparql="ASK {}", format="json"), timeout=timeout)
+        _answer(reply, formats.by_name("json"))
 
     async def _run(self, job: Job, *, timeout: float) -> Reply:
         if self._idle is None:
             raise RuntimeError("the store was not started")
+        if self._recovering is not None:
+            raise ServiceUnavailable("the query engine is restarting; try again in a moment")
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            async with asyncio.timeout_at(deadline):
-                worker = await self._idle.get()
-        except TimeoutError:
-            raise QueryTimeout(f"no worker was free within {timeout:g} s") from None
+        async with self._fair.slot(current_client.get(), timeout=timeout):
+            idle = self._idle
+            try:
+                async with asyncio.timeout_at(deadline):
+                    worker = await idle.get()
+            except TimeoutError:
+                raise QueryTimeout(f"no worker was free within {timeout:g} s") from None
+            return await self._call(worker, idle, job, deadline=deadline, timeout=timeout)
+
+    async def _call(
+        self,
+        worker: Worker,
+        idle: asyncio.Queue[Worker],
+        job: Job,
+        *,
+        deadline: float,
+        timeout: float,
+    ) -> Reply:
+        demotion = asyncio.get_running_loop().call_later(SLOW_QUERY_SECONDS, worker.demote)
         try:
             # asyncio.timeout, unlike wait_for, needs no extra task per query
             async with asyncio.timeout_at(deadline):
                 reply = await worker.call(job)
         except TimeoutError:
-            self._replace(worker)
+            self._replace(worker, idle)
             raise QueryTimeout(f"the query ran past {timeout:g} s and was stopped") from None
-        except (WorkerGone, OSError):
-            self._replace(worker)
-            raise QueryTimeout("the worker evaluating the query stopped") from None
+        except WorkerGone as gone:
+            self._replace(worker, idle)
+            if not gone.planned and self._zygote is not None and self._zygote.alive:
+                # the parser itself fell over this text: the same text will fell it again
+                raise BadRequest("the query is too large or too deeply nested to parse") from None
+            raise WorkerStopped("the worker evaluating the query stopped") from None
+        except OSError:
+            self._replace(worker, idle)
+            raise WorkerStopped("the worker evaluating the query stopped") from None
         except BaseException:
             # cancelled (the client went away): the worker may still be busy, so replace it
-            self._replace(worker)
+            self._replace(worker, idle)
             raise
-        self._idle.put_nowait(worker)
+        finally:
+            demotion.cancel()
+        if reply.retire or worker.demoted:
+            self._replace(worker, idle)
+        else:
+            idle.put_nowait(worker)
         return reply
 
-    def _replace(self, worker: Worker) -> None:
+    def _replace(self, worker: Worker, idle: asyncio.Queue[Worker]) -> None:
         worker.kill()
-        if self._zygote is None or self._idle is None:
+        if self._zygote is None or idle is not self._idle or self._closed:
             return
-        task = asyncio.get_running_loop().create_task(self._respawn(self._zygote, self._idle))
-        self._respawning.add(task)
-        task.add_done_callback(self._respawning.discard)
+        self._spawn_task(self._respawn(self._zygote, idle))
+
+    def _spawn_task(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _respawn(self, zygote: Zygote, idle: asyncio.Queue[Worker]) -> None:
         loop = asyncio.get_running_loop()
-        pid, channel = await loop.run_in_executor(self._threads, zygote.spawn)
+        try:
+            pid, channel = await loop.run_in_executor(self._threads, zygote.spawn)
+        except (OSError, WorkerGone):
+            self._recover()  # the zygote is gone: every worker goes with it
+            return
         idle.put_nowait(await Worker.connect(pid, channel))
+
+    async def _watch(self) -> None:
+        """Notice a zygote that died while nothing was asked of it."""
+        while not self._closed:
+            await asyncio.sleep(WATCH_SECONDS)
+            if self._zygote is not None and not self._zygote.alive:
+                self._recover()
+
+    def _recover(self) -> None:
+        if self._recovering is None and not self._closed:
+            self._recovering = self._spawn_task(self._restart())
+
+    async def _restart(self) -> None:
+        """Start a new zygote and workers, retrying until it works or the store closes."""
+        pause = WATCH_SECONDS
+        try:
+            while not self._closed:
+                old, self._zygote = self._zygote, None
+                self._kill_idle()
+                if old is not None:
+                    await asyncio.get_running_loop().run_in_executor(self._threads, old.close)
+                try:
+                    await self._start_zygote()
+                    return
+                except (OSError, WorkerGone, ConfigurationError, SyntaxError, ValueError) as exc:
+                    LOG.error("the query engine did not restart (%s); trying again", exc)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 30.0)
+        finally:
+            self._recovering = None
 
 
 def _answer(reply: Reply, fmt: formats.Format) -> QueryAnswer:
@@ -223,6 +354,12 @@ def _answer(reply: Reply, fmt: formats.Format) -> QueryAnswer:
         raise BadRequest(reply.message, line=reply.line, column=reply.column)
     if reply.error == "mismatch":
         raise NotAcceptable(f"{fmt.label} cannot carry the answer of a {reply.kind} query")
+    if reply.error == "network":
+        raise BadRequest("SERVICE is not allowed: queries on this endpoint reach no network")
+    if reply.error == "too-large":
+        raise AnswerTooLarge(f"{reply.message}; ask for fewer rows or columns (LIMIT)")
+    if reply.error == "memory":
+        raise WorkerStopped(f"{reply.message} and was stopped")
     if reply.error is not None:
         raise BadRequest(f"the query could not be evaluated: {reply.message}")
     return QueryAnswer(
@@ -277,12 +414,14 @@ class CachedStore:
         substitutions: Mapping[str, Term] | None = None,
         timeout: float,
         max_rows: int,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> QueryAnswer:
         """The remembered answer, or the inner store's (remembered when small enough)."""
         bound = tuple(sorted((name, str(term)) for name, term in (substitutions or {}).items()))
         # the version too: a remote store follows a publication made while it serves
         dataset = (base_iri, default_graphs, named_graphs)
-        key: tuple[object, ...] = (self.version, sparql, format.name, dataset, bound, max_rows)
+        limits = (max_rows, max_bytes)
+        key: tuple[object, ...] = (self.version, sparql, format.name, dataset, bound, limits)
         cached = self._answers.get(key)
         if cached is not None:
             self._answers.move_to_end(key)
@@ -296,9 +435,14 @@ class CachedStore:
             substitutions=substitutions,
             timeout=timeout,
             max_rows=max_rows,
+            max_bytes=max_bytes,
         )
         self._remember(key, answer)
         return answer
+
+    async def probe(self, *, timeout: float) -> None:
+        """Ask the inner store: a probe is never answered from memory."""
+        await self._inner.probe(timeout=timeout)
 
     def _remember(self, key: tuple[object, ...], answer: QueryAnswer) -> None:
         size = len(answer.body) + len(str(key[1]))
@@ -311,9 +455,10 @@ class CachedStore:
             self._used -= len(old.body) + len(str(old_key[1]))
 
 
-def open_store(settings: Settings) -> Store:
-    """The store ``settings.store`` names, holding the release in ``settings.release_dir``."""
-    release = read_release(settings.release_dir)
+def open_store(settings: Settings, *, release: Release | None = None) -> Store:
+    """The store ``settings.store`` names, holding ``release`` (a pinned snapshot's, so a
+    rebuild cannot change what it loads) or else the release in ``settings.release_dir``."""
+    release = release or read_release(settings.release_dir)
     if settings.store.startswith("sparql:"):
         # imported here: the remote backend builds on this module's answer records
         from idmgraph.remote import Remote, RemoteStore
@@ -335,8 +480,32 @@ def open_store(settings: Settings) -> Store:
             f"store={settings.store!r}: expected 'oxigraph:memory', 'oxigraph:PATH' "
             "or 'sparql:QUERY_URL'"
         )
-    inner = OxigraphStore(source, version=release.version, workers=settings.query_workers)
+    inner = OxigraphStore(
+        source,
+        version=release.version,
+        workers=settings.query_workers,
+        limits=worker_limits(settings),
+        fairness=fair_share(settings),
+    )
     return CachedStore(inner)
+
+
+def worker_limits(settings: Settings) -> WorkerLimits:
+    """What the settings allow a query worker: network only for an allow-listed SERVICE."""
+    return WorkerLimits(
+        network=bool(settings.service_allowlist),
+        memory_bytes=settings.worker_memory_mb * 1_000_000,
+    )
+
+
+def fair_share(settings: Settings) -> FairShare:
+    """The workers' fair share between clients, as the settings say."""
+    return FairShare(
+        slots=settings.query_workers,
+        share=settings.client_share,
+        client_queue=settings.client_queue,
+        max_waiting=settings.max_waiting,
+    )
 
 
 def _ensure_disk_store(directory: Path, dataset: Path, version: str) -> None:

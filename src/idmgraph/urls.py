@@ -41,6 +41,7 @@ FORMAT_PARAMETER = "format"
 #: System pages: every path of the server that is not under a namespace prefix.
 SYSTEM_PAGES: dict[str, str] = {
     "home": "/",
+    "health": "/health",
     "query": "/query",
     "sparql": "/sparql",
     "queries": "/queries",
@@ -53,6 +54,7 @@ SYSTEM_PAGES: dict[str, str] = {
     "context": "/context.jsonld",
     "links_csv": "/downloads/links.csv",
     "static": "/static",
+    "openapi": "/openapi.json",
 }
 
 DOWNLOADS = "/downloads"

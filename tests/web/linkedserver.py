@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi import FastAPI
+
 from idmgraph.release import Release
 from idmgraph.settings import Settings
-from idmgraph.store import open_store
+from idmgraph.snapshot import open_served
 from idmgraph.web.app import create_app
 from tests.remoteserver import release_settings
 from tests.web.running import running
@@ -31,6 +33,11 @@ def serve(release: Release) -> Iterator[Server]:
     local = Settings(root=ROOT, dist_dir=release.directory, query_workers=2)
     with (
         release_settings(local) as settings,
-        running(create_app(settings, open_store(settings))) as base,
+        running(_app(settings)) as base,
     ):
         yield Server(base=base, settings=settings, release=release)
+
+
+def _app(settings: Settings) -> FastAPI:
+    serving = open_served(settings)  # as idmgraph serve does
+    return create_app(settings, serving.store, served=serving.served)

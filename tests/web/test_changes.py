@@ -15,6 +15,7 @@ from idmgraph.diff import diff_command
 from idmgraph.importer import import_report
 from idmgraph.release import read_release
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served
 from idmgraph.web.app import create_app
 from idmgraph.web.changes import release_dump
 from tests.remoteserver import dataset_store
@@ -108,9 +109,16 @@ def test_the_release_dump_is_read_only_when_the_store_serves_that_release(
 ) -> None:
     _, settings = two_reports
     release = read_release(settings.release_dir)
-    assert release_dump(settings, release.version) == release.dataset_file
-    assert release_dump(settings, "another-release") is None
-    assert release_dump(Settings(root=settings.root, dist_dir=settings.root / "none"), "x") is None
+    served = Served(settings.release_dir)
+    try:
+        dump = release_dump(served, release.version)
+        assert dump is not None
+        assert dump.read_bytes() == release.dataset_file.read_bytes()
+        assert dump != release.dataset_file  # the pinned copy, which a rebuild leaves alone
+        assert release_dump(served, "another-release") is None
+    finally:
+        served.close()
+    assert release_dump(Served(settings.root / "none"), "x") is None
 
 
 OLD, NEW = "sg17-idm-report-2023-09", "sg17-idm-report-2024-04"

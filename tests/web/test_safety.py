@@ -158,18 +158,22 @@ def test_runaway_query_is_stopped_while_others_are_served(endpoint):
     assert QUERY_TIMEOUT - 0.1 < elapsed < QUERY_TIMEOUT + 1
 
 
-def _state(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return "gone"
+def _states(pid: int) -> set[str]:
+    """The scheduler state of every thread of a process (a worker evaluates in a thread)."""
+    states = set()
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            states.add(stat.read_text().rsplit(")", 1)[1].split()[0])
+        except OSError:
+            states.add("gone")
+    return states or {"gone"}
 
 
 def _sample_states(seconds: float) -> list[set[str]]:
-    """The scheduler states of every worker, sampled every 50 ms (load-independent)."""
+    """The scheduler states of every worker thread, sampled every 50 ms (load-independent)."""
     samples = []
     for _ in range(int(seconds / 0.05)):
-        samples.append({_state(pid) for pid in _worker_pids()})
+        samples.append(set().union(*(_states(pid) for pid in _worker_pids())))
         time.sleep(0.05)
     return samples
 

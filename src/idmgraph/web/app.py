@@ -13,13 +13,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
 from idmgraph.errors import UpdateRefused
+from idmgraph.fairshare import current_client
 from idmgraph.queries import project_catalogue
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served
 from idmgraph.store import Store
 from idmgraph.urls import Urls
-from idmgraph.web import changes, gaps, linked, problems, queries, sparql
+from idmgraph.web import changes, gaps, linked, openapi, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
+from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
+from idmgraph.web.health import HEALTH_PATH, Health
+from idmgraph.web.security import SecurityHeaders
 
 ANSWER_CACHE_BYTES = 64_000_000
 # Pages computed from the whole graph, kept per release like query answers: the gap report
@@ -27,8 +32,10 @@ ANSWER_CACHE_BYTES = 64_000_000
 PAGES_KEPT = ("/", gaps.GAPS_PATH, gaps.GAPS_PATH + ".md")
 
 
-def create_app(settings: Settings, store: Store) -> FastAPI:
-    """The web application serving ``store``; the store is started and closed with the app."""
+def create_app(settings: Settings, store: Store, *, served: Served | None = None) -> FastAPI:
+    """The web application serving ``store`` and the release ``served`` (pinned on first use
+    when not given); the store is started and closed with the app."""
+    served = served or Served(settings.release_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -37,6 +44,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
             yield
         finally:
             await store.close()
+            served.close()
 
     app = _App(
         title="idmgraph",
@@ -48,16 +56,23 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.trusted_proxies = settings.trusted_proxies
     problems.install(app)
+    checker = Health(store)
+    app.router.add_route(HEALTH_PATH, checker.endpoint, methods=["GET", "HEAD"])
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
     catalogue = project_catalogue(settings)
     app.state.catalogue = catalogue  # the service description lists the named queries
+    # our own OpenAPI document: FastAPI's would describe none of the parameters routes read
+    app.router.add_route(
+        openapi.OPENAPI_PATH, openapi.endpoint(settings, catalogue), methods=["GET", "HEAD"]
+    )
     link = Urls(settings.base_iri).href
     app.include_router(queries.router(settings, store, catalogue, link=link))
     app.include_router(gaps.router(settings, store, catalogue, link=link))
-    app.include_router(changes.router(settings, store))
-    linked.install(app, settings, store)
+    app.include_router(changes.router(settings, store, served))
+    linked.install(app, settings, store, served)
     # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even
     # a refused update carries the CORS headers a browser needs to read the refusal.
     app.add_middleware(ReadOnly)
@@ -70,6 +85,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         expose_headers=["ETag", "Link", "Vary", sparql.TRUNCATED_HEADER],
         max_age=86_400,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries them, errors too
     return app
 
 
@@ -78,6 +94,7 @@ class _App(FastAPI):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        self.trusted_proxies: tuple[str, ...] = ()
         self._answers = AnswerCache(
             super().__call__,
             paths=(ENDPOINT_PATH, ENDPOINT_PATH + "/"),
@@ -93,6 +110,9 @@ class _App(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve from the answer cache, or run the application."""
+        if scope["type"] == "http":
+            # each request runs in a task of its own: this value is the request's alone
+            current_client.set(client_address(scope, trusted=self.trusted_proxies))
         await self._answers(scope, receive, send)
 
 

@@ -113,13 +113,18 @@ class AnswerCache:
         self, key: tuple[str, bytes, bytes], headers: list[tuple[bytes, bytes]], body: bytes
     ) -> None:
         etag = next((v.decode("latin-1") for k, v in headers if k.lower() == b"etag"), None)
-        if etag is None or len(body) > self._max_bytes // 16:
+        if etag is None or _size(key, body) > self._max_bytes // 16:
             return
         self._entries[key] = _Entry(headers=headers, body=body, etag=etag)
-        self._used += len(body)
+        self._used += _size(key, body)
         while self._used > self._max_bytes:
-            _key, old = self._entries.popitem(last=False)
-            self._used -= len(old.body)
+            old_key, old = self._entries.popitem(last=False)
+            self._used -= _size(old_key, old.body)
+
+
+def _size(key: tuple[str, bytes, bytes], body: bytes) -> int:
+    # the key counts too: a query string can be as long as the request head allows
+    return len(body) + len(key[0]) + len(key[1]) + len(key[2])
 
 
 async def _replay(entry: _Entry, send: Send, *, head: bool, if_none_match: str | None) -> None:

@@ -25,9 +25,9 @@ from starlette.responses import JSONResponse, Response
 
 from idmgraph import formats
 from idmgraph.diff import Changes, Side, diff, graphs_of, reports, snapshot_of
-from idmgraph.errors import BadRequest, ConfigurationError, ReleaseMissing
-from idmgraph.release import read_release
+from idmgraph.errors import BadRequest, ConfigurationError, ReleaseDamaged, ReleaseMissing
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served
 from idmgraph.store import Store
 from idmgraph.web.pages import render
 
@@ -54,8 +54,8 @@ class Comparison:
 Pair = tuple[str | None, str | None]  # the ``from`` and ``to`` slugs asked for, None: default
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
-    """The ``/changes`` route over ``store``."""
+def router(settings: Settings, store: Store, served: Served) -> APIRouter:
+    """The ``/changes`` route over ``store`` (and the dump of the release ``served``)."""
     api = APIRouter()
     # One comparison per release and pair, shared by the requests that arrive while it runs.
     remembered: OrderedDict[tuple[str, Pair], asyncio.Task[Comparison]] = OrderedDict()
@@ -64,11 +64,12 @@ def router(settings: Settings, store: Store) -> APIRouter:
     async def changes_page(request: Request) -> Response:
         """The changes between two reports (by default the two latest), as a page or JSON."""
         pair = (request.query_params.get("from") or None, request.query_params.get("to") or None)
+        _check_sources(settings, store, pair)
         key = (store.version, pair)
         if key not in remembered:
             for stale in [k for k in remembered if k[0] != store.version]:
                 del remembered[stale]
-            remembered[key] = asyncio.create_task(_comparison(settings, store, pair))
+            remembered[key] = asyncio.create_task(_comparison(settings, store, served, pair))
             while len(remembered) > _PAIRS_KEPT:
                 remembered.popitem(last=False)
         task = remembered[key]
@@ -87,7 +88,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
     return api
 
 
-async def _comparison(settings: Settings, store: Store, pair: Pair) -> Comparison:
+async def _comparison(settings: Settings, store: Store, served: Served, pair: Pair) -> Comparison:
     """The changes between the reports of ``pair`` (by default the two latest).
 
     Read from the release's N-Quads dump when the store serves that release (2 s for 10^6
@@ -95,7 +96,7 @@ async def _comparison(settings: Settings, store: Store, pair: Pair) -> Compariso
     may serve a newer publication than this server's release folder.
     """
     prefix = settings.data_base + "source/"
-    dump = release_dump(settings, store.version)
+    dump = release_dump(served, store.version)
     if dump is not None:
         # Parsing and building rdflib graphs is seconds of CPU at 10^6 triples: off the loop.
         return await asyncio.to_thread(lambda: _compare(_dump_quads(dump, prefix), pair, prefix))
@@ -112,10 +113,10 @@ async def _comparison(settings: Settings, store: Store, pair: Pair) -> Compariso
     return await asyncio.to_thread(lambda: _compare(_answer_quads(answer.body), pair, prefix))
 
 
-def release_dump(settings: Settings, version: str) -> Path | None:
-    """The N-Quads dump of the release folder when it is release ``version``."""
-    with contextlib.suppress(ReleaseMissing):
-        release = read_release(settings.release_dir)
+def release_dump(served: Served, version: str) -> Path | None:
+    """The pinned N-Quads dump of the served release when it is release ``version``."""
+    with contextlib.suppress(ReleaseMissing, ReleaseDamaged):
+        release = served.current(version).release
         if release.version == version:
             return release.dataset_file
     return None
@@ -154,6 +155,19 @@ def _compare(quads: Iterable[ox.Quad], pair: Pair, prefix: str) -> Comparison:
         snapshot_of(graphs, URIRef(prefix + old)), snapshot_of(graphs, URIRef(prefix + new))
     )
     return Comparison(reports=known, old=old, new=new, changes=changes)
+
+
+def _check_sources(settings: Settings, store: Store, pair: Pair) -> None:
+    """Refuse a side that names no source at all before any comparison is started.
+
+    A comparison costs seconds at scale; without this, each made-up name would start one.
+    """
+    prefix = settings.data_base + "source/"
+    sources = [graph.removeprefix(prefix) for graph in store.graphs() if graph.startswith(prefix)]
+    for parameter, slug in zip(("from", "to"), pair, strict=True):
+        if slug is not None and slug not in sources:
+            shown = ", ".join(sources) or "none"
+            raise BadRequest(f"{parameter}={slug[:100]}: no such source; the sources are {shown}")
 
 
 def _check_known(slug: str | None, parameter: str, order: list[str]) -> None:

@@ -26,6 +26,7 @@ from idmgraph.errors import NotFound
 from idmgraph.linksets import links_csv, linkset_triples, outgoing_links
 from idmgraph.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, Release, read_release
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served, Snapshot
 from idmgraph.store import Store
 from idmgraph.urls import LATEST, download_path, latest_path, page
 from idmgraph.web import pages
@@ -43,19 +44,20 @@ EXTRA_FILES = {
 
 
 class Downloads:
-    """The handlers, over the release in ``settings.release_dir``."""
+    """The handlers, over the release ``served`` (pinned: a rebuild cannot change it)."""
 
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, served: Served) -> None:
         self.settings = settings
         self.store = store
+        self.served = served
 
-    def release(self) -> Release:
-        """The release on disk (read each time: a new build may replace it)."""
-        return read_release(self.settings.release_dir)
+    def snapshot(self) -> Snapshot:
+        """The pinned release, the one the store serves."""
+        return self.served.current(self.store.version)
 
     async def listing(self, request: Request) -> Response:
         """The downloads page."""
-        release = self.release()
+        release = self.snapshot().release
         rows = [
             {
                 "item": item,
@@ -80,22 +82,36 @@ class Downloads:
         )
 
     async def file(self, request: Request) -> Response:
-        """One file of the current release, or a redirect from ``latest``."""
+        """One file of the served release or an earlier one, or a redirect from ``latest``."""
         version, name = request.path_params["version"], request.path_params["file"]
-        release = self.release()
+        snapshot = self.snapshot()
+        release = snapshot.release
         if version == LATEST:
             self._media_type(release, name)  # 404 for a file the release does not have
             return RedirectResponse(download_path(release.version, name), status_code=302)
         if version != release.version:
-            raise NotFound(
-                f"release {version} is not served here; the current one is {release.version}",
-                current=download_path(release.version, name),
-            )
+            return self._earlier(request, version, name)
         media_type, etag = self._media_type(release, name)
         headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
         if not_modified(request, etag):
             return Response(status_code=304, headers=headers)
-        return FileResponse(release.directory / name, media_type=media_type, headers=headers)
+        return FileResponse(snapshot.path(name), media_type=media_type, headers=headers)
+
+    def _earlier(self, request: Request, version: str, name: str) -> Response:
+        """A file of an earlier release: its URL never changes, so it stays downloadable."""
+        path = self.served.earlier(version, name)
+        manifest = self.served.earlier(version, MANIFEST)
+        if path is None or manifest is None:
+            current = self.snapshot().version
+            raise NotFound(
+                f"release {version} is not served here; the current one is {current}",
+                current=download_path(current, name),
+            )
+        media_type, etag = self._media_type(read_release(manifest.parent), name)
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+        if not_modified(request, etag):
+            return Response(status_code=304, headers=headers)
+        return FileResponse(path, media_type=media_type, headers=headers)
 
     def _media_type(self, release: Release, name: str) -> tuple[str, str]:
         for item in release.distributions:
@@ -131,11 +147,10 @@ class Downloads:
 
     async def description_triples(self) -> list[ox.Triple]:
         """The release's void.ttl, the DCAT catalogue and service, and the linksets."""
-        release = self.release()
         described = [
             quad.triple
             for quad in ox.parse(
-                path=release.directory / DESCRIPTION_FILE, format=ox.RdfFormat.TURTLE
+                self.snapshot().small[DESCRIPTION_FILE], format=ox.RdfFormat.TURTLE
             )
         ]
         links = await outgoing_links(self.store, settings=self.settings)
@@ -147,8 +162,7 @@ class Downloads:
 
     async def context(self, request: Request) -> Response:
         """The JSON-LD @context of the dumps."""
-        release = self.release()
-        body = (release.directory / CONTEXT_FILE).read_bytes()
+        body = self.snapshot().small[CONTEXT_FILE]
         etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
         headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Access-Control-Allow-Origin": "*"}
         if not_modified(request, etag):
@@ -192,9 +206,9 @@ def catalogue_triples(settings: Settings) -> list[ox.Triple]:
     return [ox.Triple(s, ox.NamedNode(p), o) for s, p, o in facts]
 
 
-def router(settings: Settings, store: Store) -> APIRouter:
+def router(settings: Settings, store: Store, served: Served) -> APIRouter:
     """Routes for downloads, VoID, the DCAT catalogue, the context and the link mapping."""
-    handlers = Downloads(settings, store)
+    handlers = Downloads(settings, store, served)
     routes = APIRouter()
     for path, handler in (
         (page("downloads"), handlers.listing),

@@ -106,6 +106,7 @@ async def _table(
         substitutions=query.bindings(values),
         timeout=settings.query_timeout,
         max_rows=settings.max_result_rows,
+        max_bytes=settings.max_answer_bytes,
     )
     parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(parsed, pyoxigraph.QuerySolutions)

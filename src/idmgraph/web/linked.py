@@ -7,14 +7,16 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from idmgraph.settings import Settings
+from idmgraph.snapshot import Served
 from idmgraph.store import Store
 from idmgraph.urls import page
 from idmgraph.web import downloads, home, lookup, query_page, resources
 
 
-def install(app: FastAPI, settings: Settings, store: Store) -> None:
+def install(app: FastAPI, settings: Settings, store: Store, served: Served) -> None:
     """Add the landing page, resources, lookup, downloads, the query page and static files."""
-    for module in (home, resources, lookup, downloads, query_page):
+    for module in (home, resources, lookup, query_page):
         app.include_router(module.router(settings, store))
+    app.include_router(downloads.router(settings, store, served))
     if not any(getattr(route, "path", None) == page("static") for route in app.routes):
         app.mount(page("static"), StaticFiles(packages=[("idmgraph.web", "static")]), name="static")

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from idmgraph import formats
 from idmgraph.errors import NotAcceptable
 
+MAX_RANGES = 64  # entries of an Accept header that are read
+_QUOTED = 200  # characters of a header or token quoted back in a 406
+
 
 @dataclass(frozen=True, kw_only=True)
 class MediaRange:
@@ -38,9 +41,13 @@ class MediaRange:
 
 
 def parse_accept(header: str) -> list[MediaRange]:
-    """The media ranges of an Accept header; malformed entries are skipped, as RFC 9110 allows."""
+    """The media ranges of an Accept header; malformed entries are skipped, as RFC 9110 allows.
+
+    Only the first :data:`MAX_RANGES` entries are read, so choosing costs the same for any
+    header: no client lists more alternatives than that in good faith.
+    """
     ranges = []
-    for position, item in enumerate(header.split(",")):
+    for position, item in enumerate(header.split(",", MAX_RANGES)[:MAX_RANGES]):
         media, *params = (part.strip() for part in item.split(";"))
         kind, slash, subtype = media.lower().partition("/")
         if not slash or not kind or not subtype:
@@ -97,6 +104,8 @@ def choose(
         return candidates[0]
     offered = ", ".join(fmt.media_type for fmt in candidates)
     asked = f"format={','.join(tokens)}" if tokens else f"Accept: {accept}"
+    if len(asked) > _QUOTED:
+        asked = asked[:_QUOTED] + "…"
     raise NotAcceptable(f"{asked} names nothing this answer can be served in; offered: {offered}")
 
 

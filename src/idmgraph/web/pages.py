@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -32,7 +33,29 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["navigation"] = NAVIGATION
+    env.tests["linkable"] = linkable
+    env.filters["link"] = link
     return env
+
+
+_IGNORED = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these before reading a scheme
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def linkable(url: object) -> bool:
+    """Whether ``url`` may be a link's target: an http(s) URL or a path of this site.
+
+    Any other scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:``) would run or open
+    something else in the visitor's browser; such IRIs are shown as text.
+    """
+    scheme = _SCHEME.match(_IGNORED.sub("", str(url)))
+    return scheme is None or scheme.group(1).lower() in WEB_SCHEMES
+
+
+def link(url: object) -> str:
+    """``url`` for an ``href``, or an inert ``#`` when it is not :func:`linkable`."""
+    return str(url) if linkable(url) else "#"
 
 
 def render(

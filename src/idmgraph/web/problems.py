@@ -38,7 +38,8 @@ def problem(
 
 def from_error(error: RequestError) -> Response:
     """The problem document of one of our own request errors."""
-    return problem(error.status, error.title, error.detail, extra=error.extra)
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after is not None else None
+    return problem(error.status, error.title, error.detail, extra=error.extra, headers=headers)
 
 
 async def _request_error(_request: Request, exc: Exception) -> Response:

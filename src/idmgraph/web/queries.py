@@ -182,6 +182,7 @@ async def _evaluate(
         substitutions=query.bindings(given),
         timeout=settings.query_timeout,
         max_rows=settings.max_result_rows,
+        max_bytes=settings.max_answer_bytes,
     )
 
 

@@ -11,7 +11,6 @@ answers 404 with suggestions: a page for people, a problem document for machines
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -121,13 +120,12 @@ class Resources:
         if found is None:
             raise NotFound(f"nothing is known about {iri}")
         triples = await description_triples(self.store, iri, settings=self.settings)
-        embedded = json.dumps(compactld.compact(triples, document_prefixes(self.settings)))
         context = {
             "d": found,
             "href": self.urls.href,
             "alternates": self.alternates(iri),
-            # "</" would end the script element early
-            "jsonld": embedded.replace("</", "<\\/"),
+            # embedded with the tojson filter, which escapes <, >, & and ' (see resource.html)
+            "jsonld": compactld.compact(triples, document_prefixes(self.settings)),
         }
         if iri in (ONTOLOGY_NS, SHAPES_NS):
             context["terms"] = await vocabulary_terms(self.store, iri, settings=self.settings)

@@ -1,15 +1,119 @@
-"""``idmgraph serve``: the web application under uvicorn."""
+"""``idmgraph serve``: the web application under uvicorn, with bounded request heads.
+
+uvicorn's httptools protocol accepts a request head of any size and any number of header
+fields, collecting them in memory before the application sees the request (a 100 MB header
+was accepted). :func:`bounded_protocol` counts the head as it arrives and answers 431 once it
+passes ``max_header_bytes`` or ``max_headers``, before anything is parsed further.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from idmgraph.settings import Settings
-from idmgraph.store import open_store
+from idmgraph.snapshot import open_served
 from idmgraph.web.app import create_app
+
+TOO_LARGE = 431
+_END_OF_HEAD = b"\r\n\r\n"
 
 
 def serve(settings: Settings) -> None:
     """Serve the release in ``settings.release_dir`` until interrupted."""
-    app = create_app(settings, open_store(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_level="info")
+    # One pinned, verified release for the store and the web layer alike (idmgraph.snapshot).
+    serving = open_served(settings)
+    app = create_app(settings, serving.store, served=serving.served)
+    uvicorn.Server(server_config(app, settings)).run()
+
+
+def server_config(
+    app: ASGIApp,
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    log_level: str = "info",
+) -> uvicorn.Config:
+    """The uvicorn configuration every server of the application runs with, tests included."""
+    return uvicorn.Config(
+        app,
+        host=host or settings.host,
+        port=port if port is not None else settings.port,
+        http=bounded_protocol(
+            max_head_bytes=settings.max_header_bytes, max_headers=settings.max_headers
+        ),
+        access_log=False,
+        log_level=log_level,
+        lifespan="on",
+    )
+
+
+def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol, refusing request heads past the given limits with 431."""
+
+    class BoundedHttpToolsProtocol(HttpToolsProtocol):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._in_head = True
+            self._head_bytes = 0
+            self._fields = 0
+            self._refused = False
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            if self._in_head:
+                end = data.find(_END_OF_HEAD)
+                # a head split across reads counts whole reads: the bound errs on the safe side
+                self._head_bytes += len(data) if end < 0 else end + len(_END_OF_HEAD)
+                if self._head_bytes > max_head_bytes:
+                    self._refuse(f"the request head exceeds {max_head_bytes} bytes")
+                    return
+            super().data_received(data)
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._fields = 0
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._fields += 1
+            super().on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            self._in_head, self._head_bytes = False, 0
+            if self._fields > max_headers:
+                self._refuse(f"the request carries more than {max_headers} header fields")
+                return
+            super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if not self._refused:
+                super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            if self._refused:
+                return
+            super().on_message_complete()
+            self._in_head = True  # what follows on this connection is the next request's head
+
+        def _refuse(self, message: str) -> None:
+            body = message.encode("ascii")
+            self.transport.write(
+                b"".join(
+                    [
+                        STATUS_LINE[TOO_LARGE],
+                        b"content-type: text/plain; charset=utf-8\r\n",
+                        b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+                        b"connection: close\r\n\r\n",
+                        body,
+                    ]
+                )
+            )
+            self.transport.close()
+            self._refused = True
+
+    return BoundedHttpToolsProtocol

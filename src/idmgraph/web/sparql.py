@@ -7,6 +7,7 @@ version, so a client revalidating an unchanged answer gets a 304 without any eva
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -22,7 +23,7 @@ from idmgraph.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
-from idmgraph.querytext import QueryShape, inspect_query
+from idmgraph.querytext import MAX_DEPTH, QueryShape, inspect_query
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.web import description
@@ -34,6 +35,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
+INLINE_INSPECTION_CHARS = 16_384  # longer query texts and forms are read off the event loop
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +61,9 @@ async def endpoint(request: Request) -> Response:
         return description.response(
             request, settings=settings, store=store, tokens=protocol.formats
         )
-    shape = inspect_query(protocol.query)
+    shape = await _inspect(protocol.query)
+    if shape.too_deep:
+        raise BadRequest(f"the query nests brackets more than {MAX_DEPTH} deep")
     if shape.is_update:
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is never executed")
     _check_services(shape, settings.service_allowlist)
@@ -77,6 +81,7 @@ async def endpoint(request: Request) -> Response:
         named_graphs=protocol.named_graphs,
         timeout=_timeout(protocol.timeout, settings.query_timeout),
         max_rows=settings.max_result_rows,
+        max_bytes=settings.max_answer_bytes,
     )
     if answer.truncated:
         headers[TRUNCATED_HEADER] = f"max-rows={settings.max_result_rows}"
@@ -98,7 +103,7 @@ async def read_protocol(request: Request, *, max_bytes: int) -> Protocol:
             raise UnsupportedMediaType(f"charset={charset}: queries are read as UTF-8")
         text = _utf8(await _read_body(request, max_bytes))
         if media_type == FORM:
-            params = MultiDict([*params.multi_items(), *parse_qsl(text, keep_blank_values=True)])
+            params = MultiDict([*params.multi_items(), *await _form_fields(text)])
         else:
             query_body = text
     for name in UPDATE_PARAMETERS:
@@ -115,6 +120,21 @@ async def read_protocol(request: Request, *, max_bytes: int) -> Protocol:
         timeout=_single(params, "timeout"),
         only_format=all(key in ("format", "output") for key in params),
     )
+
+
+async def _form_fields(text: str) -> list[tuple[str, str]]:
+    # a body of many short fields takes parse_qsl a fifth of a second per megabyte
+    if len(text) <= INLINE_INSPECTION_CHARS:
+        return parse_qsl(text, keep_blank_values=True)
+    return await asyncio.to_thread(parse_qsl, text, keep_blank_values=True)
+
+
+async def _inspect(query: str) -> QueryShape:
+    # Reading is linear, about a microsecond a token: a long text is read in a thread, where
+    # the interpreter hands the event loop its turn every few milliseconds.
+    if len(query) <= INLINE_INSPECTION_CHARS:
+        return inspect_query(query)
+    return await asyncio.to_thread(inspect_query, query)
 
 
 def _check_services(shape: QueryShape, allowlist: tuple[str, ...]) -> None:

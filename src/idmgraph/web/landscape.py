@@ -1,0 +1,115 @@
+"""The standards landscape on the web: ``/landscape`` (HTML), ``.csv`` and ``.json``, for a date.
+
+The two landscape queries run through the store (concurrently, under the query timeout); the
+core module :mod:`idmgraph.landscape` folds their answers into lines, and the filters of the
+query string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DATE`` shows the
+landscape as it stood on that date.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from idmgraph import landscapeview
+from idmgraph.errors import BadRequest
+from idmgraph.landscape import (
+    DATE_PARAMETER,
+    STATUS_NAMES,
+    STATUSES,
+    TITLE,
+    Filters,
+    Landscape,
+    assemble,
+    plan,
+)
+from idmgraph.queries import Catalogue
+from idmgraph.report import Link
+from idmgraph.settings import Settings
+from idmgraph.store import Store
+from idmgraph.web.gaps import answer_table, validators
+from idmgraph.web.headers import not_modified
+from idmgraph.web.pages import render
+
+LANDSCAPE_PATH = "/landscape"
+CSV = "text/csv; charset=utf-8"
+FILTERS = ("body", "topic", "status", "since")
+
+
+def router(
+    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
+) -> APIRouter:
+    """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
+    routes = APIRouter()
+
+    async def computed(request: Request) -> tuple[Landscape, Landscape, Filters]:
+        filters = _filters(request)
+        whole = await build(request, settings=settings, store=store, catalogue=catalogue)
+        return whole, whole.filtered(filters), filters
+
+    @routes.get(LANDSCAPE_PATH, include_in_schema=False)
+    async def page(request: Request) -> Response:
+        headers = validators(request, store, LANDSCAPE_PATH)
+        if not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
+        whole, shown, filters = await computed(request)
+        context = {
+            "title": TITLE,
+            "body": landscapeview.body_html(shown, link=link),
+            "on": whole.on,
+            "filters": filters,
+            "bodies": whole.bodies(),
+            "topics": whole.topics(),
+            "statuses": [(status, STATUS_NAMES[status]) for status in STATUSES],
+            "query": request.url.query,
+        }
+        return render(request, "landscape.html", context, headers=headers)
+
+    @routes.get(LANDSCAPE_PATH + ".csv", include_in_schema=False)
+    async def as_csv(request: Request) -> Response:
+        headers = validators(request, store, LANDSCAPE_PATH)
+        if not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
+        _, shown, _ = await computed(request)
+        return Response(landscapeview.as_csv(shown), media_type=CSV, headers=headers)
+
+    @routes.get(LANDSCAPE_PATH + ".json", include_in_schema=False)
+    async def as_json(request: Request) -> Response:
+        headers = validators(request, store, LANDSCAPE_PATH)
+        if not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
+        _, shown, _ = await computed(request)
+        return Response(
+            landscapeview.as_json(shown), media_type="application/json", headers=headers
+        )
+
+    return routes
+
+
+def _filters(request: Request) -> Filters:
+    """The filters of the query string; a bad status or date is a 400 before anything runs."""
+    given = {name: request.query_params.get(name, "").strip() for name in FILTERS}
+    if given["status"] and given["status"] not in STATUSES:
+        raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+    if given["since"]:
+        try:
+            datetime.date.fromisoformat(given["since"])
+        except ValueError:
+            raise BadRequest(f"since: {given['since']!r} is not a valid date") from None
+    return Filters(**given)
+
+
+async def build(
+    request: Request, *, settings: Settings, store: Store, catalogue: Catalogue
+) -> Landscape:
+    """Run the landscape's queries for the date asked (``?on=``) and assemble it."""
+    planned = plan(catalogue, on=request.query_params.get(DATE_PARAMETER) or None)
+    answers = await asyncio.gather(
+        *(answer_table(store, settings, query, values) for query, values in planned)
+    )
+    named = {query.name: found for (query, _), found in zip(planned, answers, strict=True)}
+    return assemble(named, on=planned[0][1][DATE_PARAMETER])

@@ -10,6 +10,7 @@ import pytest
 from idmgraph.landscape import (
     APPROVED,
     DEVELOPMENT,
+    LISTED,
     WITHDRAWN,
     Filters,
     Landscape,
@@ -109,20 +110,25 @@ def test_work_items_of_the_report_with_their_status_on_the_date(store: ox.Store)
     )
     assert only(now, "X.9000 Cor. 1").status == APPROVED
     assert lines_of(on(store, "2023-01-01"), "X.new") == []  # not yet proposed
+    # an item the report lists without any event: in the work programme from the report's date
+    listed = only(now, "X.plan")
+    assert (listed.status, listed.detail, listed.date) == (DEVELOPMENT, LISTED, "2023-09-08")
+    assert lines_of(on(store, "2023-09-07"), "X.plan") == []
 
 
 def test_counts_and_filters(store: ox.Store) -> None:
     now = on(store, "2024-12-31")
     assert now.counts() == {
         ("ITU", APPROVED): 2,
-        ("ITU", DEVELOPMENT): 1,
+        ("ITU", DEVELOPMENT): 2,
         ("ISO", APPROVED): 1,
         ("ISO", DEVELOPMENT): 1,
         ("ISO", WITHDRAWN): 1,
     }
     names = lambda filters: sorted(line.name for line in now.filtered(filters).lines)  # noqa: E731
-    assert names(Filters(status=DEVELOPMENT)) == ["ISO 9002", "X.new"]
+    assert names(Filters(status=DEVELOPMENT)) == ["ISO 9002", "X.new", "X.plan"]
     assert names(Filters(body="ISO")) == ["ISO 9001", "ISO 9002", "ISO 9003"]
     assert names(Filters(body=ID + "org/iso", status=WITHDRAWN)) == ["ISO 9001"]
     assert names(Filters(topic="pki")) == ["X.9000"]
-    assert names(Filters(since="2021-01-01")) == ["ISO 9003", "X.9000", "X.9000 Cor. 1", "X.new"]
+    changed = ["ISO 9003", "X.9000", "X.9000 Cor. 1", "X.new", "X.plan"]
+    assert names(Filters(since="2021-01-01")) == changed

@@ -45,6 +45,7 @@ WITHDRAWN_STAGES = frozenset({"95.99", "RET", "DISC", "OBSL", "RSCND"})
 #: W3C maturity levels of a published text; every other W3C level is a draft.
 W3C_PUBLISHED = frozenset({"REC", "NOTE", "STMT"})
 #: Report statuses (lifecycle event types) by the landscape status they count as.
+LISTED = "in the work programme"  # an item the report lists with no lifecycle event
 ITEM_STATUS = {"approved": APPROVED, "agreed": APPROVED, "discontinued": DISCONTINUED}
 
 
@@ -315,7 +316,7 @@ def _text_lines(
 
 
 def _item_line(item: Mapping[str, str | list[str]]) -> Line:
-    reported = str(item["status"])
+    reported = str(item["status"]) or LISTED
     return Line(
         body=str(item["body"]),
         body_name=str(item["bodyName"]) or str(item["body"]),
@@ -329,7 +330,7 @@ def _item_line(item: Mapping[str, str | list[str]]) -> Line:
         title=str(item["title"]),
         status=ITEM_STATUS.get(reported, DEVELOPMENT),
         detail=reported,
-        date=str(item["since"]),
+        date=str(item["since"] or item["latest"]),
         identifier="",
         source=str(item["report"]),
         topics=tuple(sorted(item["topic"])),

@@ -95,3 +95,19 @@ def test_the_command_writes_what_the_page_shows(
     assert written.csv.read_bytes() == served
     assert "# Identity-management standards landscape" in written.markdown.read_text()
     assert "<script" not in written.html.read_text()
+
+
+def test_a_text_page_shows_its_editions_and_common_texts(http: httpx.Client) -> None:
+    page = http.get("/id/rec/X.509.html").text
+    editions = page.split("<h2>Editions</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>\s*<td>([^<]*)</td>\s*<td><a href=\"([^\"]+)\">([^<]*)</a>", editions)
+    assert ("1988-11-25", "/id/rec/X.509/edition/1988-11", "ITU-T X.509 (11/1988)") in rows
+    cor2 = "ITU-T X.509 (2019) Cor. 2 (10/2023)"
+    assert any(row[2] == cor2 for row in rows)
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)  # a timeline: by date
+    assert "https://www.itu.int/rec/T-REC-X.509-198811-S" in editions
+    common = page.split("<h2>Common texts at other bodies</h2>", 1)[1].split("</ul>", 1)[0]
+    assert 'href="/id/spec/iso-iec/9594-8"' in common
+    iso = http.get("/id/spec/iso-iec/24760-1.html").text
+    assert "Withdrawal of International Standard" in iso  # the 2011 edition's stage
+    assert "undated" in iso  # the FDIS under development

@@ -27,8 +27,10 @@ from idmgraph.describe import (
     exists,
 )
 from idmgraph.describe import document as rdf_document
+from idmgraph.editions import edition_history
 from idmgraph.errors import NotAcceptable, NotFound
 from idmgraph.lookup import Match, suggest
+from idmgraph.queries import Catalogue, project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.urls import (
@@ -65,6 +67,7 @@ class Resources:
     urls: Urls
     index: IndexCache
     rendered: Rendered
+    catalogue: Catalogue
 
     async def answer(self, request: Request) -> Response:
         """A thing's IRI: 303 to its document; a document: 200; anything else: 404."""
@@ -126,6 +129,9 @@ class Resources:
             "alternates": self.alternates(iri),
             # embedded with the tojson filter, which escapes <, >, & and ' (see resource.html)
             "jsonld": compactld.compact(triples, document_prefixes(self.settings)),
+            "history": await edition_history(
+                self.store, self.catalogue, iri, settings=self.settings
+            ),
         }
         if iri in (ONTOLOGY_NS, SHAPES_NS):
             context["terms"] = await vocabulary_terms(self.store, iri, settings=self.settings)
@@ -187,6 +193,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
         urls=Urls(settings.base_iri),
         index=IndexCache(store=store, settings=settings),
         rendered=Rendered(max_bytes=RENDERED_BYTES),
+        catalogue=project_catalogue(settings),
     )
     routes = APIRouter()
     for prefix in (DATA_PREFIX, ONTOLOGY_PREFIX, SHAPES_PREFIX):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from idmgraph import charts
 from idmgraph.landscape import (
     APPROVED,
     DEVELOPMENT,
@@ -23,6 +25,7 @@ REPO = Path(__file__).parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "landscape" / "graph.trig"
 ID = "https://w3id.org/idmgraph/id/"
 CATALOGUE = load_catalogue(REPO / "queries")
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +135,18 @@ def test_counts_and_filters(store: ox.Store) -> None:
     assert names(Filters(topic="pki")) == ["X.9000"]
     changed = ["ISO 9003", "X.9000", "X.9000 Cor. 1", "X.new", "X.plan"]
     assert names(Filters(since="2021-01-01")) == changed
+
+
+def test_approvals_per_year_per_body_and_study_group(store: ox.Store) -> None:
+    approvals = {name: sorted(dates) for name, dates in on(store, "2024-12-31").approvals().items()}
+    itu = ["2010-05-14", "2015-03-20", "2020-11-13", "2022-02-10"]  # three editions, one cor.
+    assert approvals == {
+        "ITU": itu,
+        "ITU SG99": itu,
+        "ISO": ["2012-04", "2016-03", "2021-07"],  # the draft is no approval
+    }
+    svg = ET.fromstring(str(charts.approvals_timeline(approvals)))
+    bars = [t.text for t in svg.iter(f"{SVG}title")][1:]
+    assert "ITU 2015: 1" in bars
+    assert "ISO 2021: 1" in bars
+    assert len(bars) == 4 + 4 + 3

@@ -391,7 +391,7 @@ def _add_landscape(commands: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _run_landscape(args: argparse.Namespace, settings: Settings) -> int:
     written = landscape_command(settings, out_dir=args.out, on=args.on)
-    for path in (written.markdown, written.html, written.csv, written.json):
+    for path in (written.markdown, written.html, written.csv, written.json, written.timeline):
         _out(str(path))
     return 0
 

@@ -142,6 +142,22 @@ class Landscape:
         """Every topic a line carries."""
         return sorted({topic for line in self.lines for topic in line.topics})
 
+    def approvals(self) -> dict[str, list[str]]:
+        """Approval dates of every published edition (corrections too) per body, and per
+        study group for the texts a work item places in a Question (ITU SG17)."""
+        by_series: dict[str, list[str]] = {}
+        for line in self.lines:
+            if line.kind != "text":
+                continue
+            folded = (*line.earlier, *line.parts)
+            dates = [e.date for e in folded if e.date and not e.draft]
+            if line.status != DEVELOPMENT and line.date:
+                dates.append(line.date)
+            by_series.setdefault(line.body_name, []).extend(dates)
+            if line.question:
+                by_series.setdefault(f"{line.body_name} {line.group_name}", []).extend(dates)
+        return by_series
+
     def filtered(self, filters: Filters) -> Landscape:
         """The landscape reduced to the lines the filters keep."""
         return replace(self, lines=tuple(line for line in self.lines if filters.keeps(line)))

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from idmgraph import charts
 from idmgraph.landscape import STATUS_NAMES, STATUSES, TITLE, Edition, Landscape, Line
 from idmgraph.report import STANDALONE_CSS, Link
 from idmgraph.urls import linkable
@@ -117,9 +118,12 @@ def _edition_json(edition: Edition) -> dict[str, str]:
 # ------------------------------------------------------------------ Markdown
 
 
-def markdown(landscape: Landscape) -> str:
-    """The landscape as Markdown: counts, then one table per body and group."""
+def markdown(landscape: Landscape, *, timeline: str = "") -> str:
+    """The landscape as Markdown: counts, then one table per body and group; ``timeline``
+    names the SVG file of the approvals timeline written beside it."""
     lines = [f"# {TITLE}", "", INTRODUCTION, "", f"As it stood on {landscape.on}.", ""]
+    if timeline:
+        lines += [f"![Approvals per year]({timeline})", ""]
     lines += ["| Body | " + " | ".join(STATUS_NAMES[s] for s in STATUSES) + " |"]
     lines += ["|---|" + "---|" * len(STATUSES)]
     counts = landscape.counts()
@@ -162,6 +166,11 @@ def _sections(landscape: Landscape) -> Iterator[tuple[Line, Line | None, list[Li
             yield body_lines[0], group_lines[0], group_lines
 
 
+def timeline_svg(landscape: Landscape) -> Markup:
+    """Approvals per year per body and per ITU-T study group, as SVG."""
+    return charts.approvals_timeline(landscape.approvals())
+
+
 def counts_html(landscape: Landscape, *, filtered: str = _PAGE_LINK) -> Markup:
     """The counts per body and status, each a link to the page filtered to it."""
     counts = landscape.counts()
@@ -186,7 +195,11 @@ def counts_html(landscape: Landscape, *, filtered: str = _PAGE_LINK) -> Markup:
 
 def body_html(landscape: Landscape, *, link: Link) -> Markup:
     """The landscape without page layout: counts, then per body and group one table."""
-    parts = [Markup("<p>{}</p>").format(INTRODUCTION), counts_html(landscape)]
+    parts = [
+        Markup("<p>{}</p>").format(INTRODUCTION),
+        counts_html(landscape),
+        Markup('<figure class="diagram timeline">{}</figure>').format(timeline_svg(landscape)),
+    ]
     for body, group, rows in _sections(landscape):
         if group is None:
             parts.append(
@@ -263,12 +276,14 @@ class LandscapeFiles:
     html: Path
     csv: Path
     json: Path
+    timeline: Path
 
 
 def write_landscape(
     landscape: Landscape, folder: Path, *, link: Link | None = None
 ) -> LandscapeFiles:
-    """Write ``landscape.md``, a self-contained ``landscape.html``, ``.csv`` and ``.json``."""
+    """Write ``landscape.md`` (with ``approvals.svg`` beside it), a self-contained
+    ``landscape.html``, ``landscape.csv`` and ``landscape.json``."""
     folder.mkdir(parents=True, exist_ok=True)
     follow: Link = link or (lambda iri: iri)
     files = LandscapeFiles(
@@ -276,8 +291,10 @@ def write_landscape(
         html=folder / "landscape.html",
         csv=folder / "landscape.csv",
         json=folder / "landscape.json",
+        timeline=folder / "approvals.svg",
     )
-    files.markdown.write_text(markdown(landscape), encoding="utf-8")
+    files.timeline.write_text(timeline_svg(landscape), encoding="utf-8")
+    files.markdown.write_text(markdown(landscape, timeline=files.timeline.name), encoding="utf-8")
     files.html.write_text(standalone_html(landscape, link=follow), encoding="utf-8")
     files.csv.write_text(as_csv(landscape), encoding="utf-8", newline="")
     files.json.write_text(as_json(landscape), encoding="utf-8")

@@ -56,6 +56,7 @@ def test_the_page_links_each_line_to_its_resource_page(http: httpx.Client) -> No
     page = http.get("/landscape")
     assert page.status_code == 200
     assert "<script" not in page.text
+    assert page.text.count("<svg") == 1  # the approvals timeline
     for body in ("ITU", "ISO", "W3C"):
         assert f">{body}</a></h2>" in page.text
     links = set(re.findall(r'href="(/id/[^"#?]+)"', page.text))
@@ -95,6 +96,8 @@ def test_the_command_writes_what_the_page_shows(
     assert written.csv.read_bytes() == served
     assert "# Identity-management standards landscape" in written.markdown.read_text()
     assert "<script" not in written.html.read_text()
+    assert "Approvals per year" in written.timeline.read_text()
+    assert f"![Approvals per year]({written.timeline.name})" in written.markdown.read_text()
 
 
 def test_a_text_page_shows_its_editions_and_common_texts(http: httpx.Client) -> None:

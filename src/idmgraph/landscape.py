@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
-from idmgraph.queries import Catalogue, NamedQuery, run
-from idmgraph.report import Table, table
+from idmgraph.queries import Catalogue, NamedQuery
+from idmgraph.report import Table, run_planned
 
 EDITIONS_QUERY = "landscape-editions"
 WORK_ITEMS_QUERY = "landscape-work-items"
@@ -182,12 +182,7 @@ def plan(catalogue: Catalogue, *, on: str | None = None) -> list[tuple[NamedQuer
 def build_landscape(store: ox.Store, catalogue: Catalogue, *, on: str | None = None) -> Landscape:
     """Run the landscape's queries on an embedded store and assemble it."""
     planned = plan(catalogue, on=on)
-    answers = {}
-    for query, values in planned:
-        result = run(store, query, values)
-        assert isinstance(result, ox.QuerySolutions), query.name
-        answers[query.name] = table(result)
-    return assemble(answers, on=planned[0][1][DATE_PARAMETER])
+    return assemble(run_planned(store, planned), on=planned[0][1][DATE_PARAMETER])
 
 
 def assemble(answers: Mapping[str, Table], *, on: str) -> Landscape:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -38,28 +39,21 @@ from idmgraph.web.pages import render
 LANDSCAPE_PATH = "/landscape"
 CSV = "text/csv; charset=utf-8"
 FILTERS = ("body", "topic", "status", "since")
+# A representation of the landscape: the request, the whole landscape, its filters, headers.
+Respond = Callable[[Request, Landscape, Filters, dict[str, str]], Response]
 
 
 def router(
     settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
 ) -> APIRouter:
     """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
-    routes = APIRouter()
 
-    async def computed(request: Request) -> tuple[Landscape, Landscape, Filters]:
-        filters = _filters(request)
-        whole = await build(request, settings=settings, store=store, catalogue=catalogue)
-        return whole, whole.filtered(filters), filters
-
-    @routes.get(LANDSCAPE_PATH, include_in_schema=False)
-    async def page(request: Request) -> Response:
-        headers = validators(request, store, LANDSCAPE_PATH)
-        if not_modified(request, headers["ETag"]):
-            return Response(status_code=304, headers=headers)
-        whole, shown, filters = await computed(request)
+    def html(
+        request: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
+    ) -> Response:
         context = {
             "title": TITLE,
-            "body": landscapeview.body_html(shown, link=link),
+            "body": landscapeview.body_html(whole.filtered(filters), link=link),
             "on": whole.on,
             "filters": filters,
             "bodies": whole.bodies(),
@@ -69,24 +63,35 @@ def router(
         }
         return render(request, "landscape.html", context, headers=headers)
 
-    @routes.get(LANDSCAPE_PATH + ".csv", include_in_schema=False)
-    async def as_csv(request: Request) -> Response:
-        headers = validators(request, store, LANDSCAPE_PATH)
-        if not_modified(request, headers["ETag"]):
-            return Response(status_code=304, headers=headers)
-        _, shown, _ = await computed(request)
-        return Response(landscapeview.as_csv(shown), media_type=CSV, headers=headers)
+    def text(write: Callable[[Landscape], str], media_type: str) -> Respond:
+        def respond(
+            _: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
+        ) -> Response:
+            return Response(write(whole.filtered(filters)), media_type=media_type, headers=headers)
 
-    @routes.get(LANDSCAPE_PATH + ".json", include_in_schema=False)
-    async def as_json(request: Request) -> Response:
-        headers = validators(request, store, LANDSCAPE_PATH)
-        if not_modified(request, headers["ETag"]):
-            return Response(status_code=304, headers=headers)
-        _, shown, _ = await computed(request)
-        return Response(
-            landscapeview.as_json(shown), media_type="application/json", headers=headers
+        return respond
+
+    def endpoint(respond: Respond) -> Callable[[Request], Awaitable[Response]]:
+        async def answer(request: Request) -> Response:
+            headers = validators(request, store, LANDSCAPE_PATH)
+            if not_modified(request, headers["ETag"]):
+                return Response(status_code=304, headers=headers)
+            filters = _filters(request)
+            whole = await build(request, settings=settings, store=store, catalogue=catalogue)
+            return respond(request, whole, filters, headers)
+
+        return answer
+
+    routes = APIRouter()
+    answers = {
+        "": html,
+        ".csv": text(landscapeview.as_csv, CSV),
+        ".json": text(landscapeview.as_json, "application/json"),
+    }
+    for suffix, respond in answers.items():
+        routes.add_api_route(
+            LANDSCAPE_PATH + suffix, endpoint(respond), methods=["GET"], include_in_schema=False
         )
-
     return routes
 
 

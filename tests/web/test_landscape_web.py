@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from idmgraph.landscape import today as landscape_today
 from idmgraph.querying import landscape_command
 from tests.web.linkedserver import Server
 
@@ -114,3 +115,16 @@ def test_a_text_page_shows_its_editions_and_common_texts(http: httpx.Client) -> 
     iso = http.get("/id/spec/iso-iec/24760-1.html").text
     assert "Withdrawal of International Standard" in iso  # the 2011 edition's stage
     assert "undated" in iso  # the FDIS under development
+
+
+def test_validators_name_the_release_the_date_and_the_filters(http: httpx.Client) -> None:
+    today = http.get("/landscape.csv")
+    tags = {
+        today.headers["etag"],
+        http.get("/landscape.csv", params={"on": "2020-01-01"}).headers["etag"],
+    }
+    tags.add(http.get("/landscape.csv", params={"status": "approved"}).headers["etag"])
+    assert len(tags) == 3
+    assert landscape_today() in today.headers["etag"]  # today's landscape changes with the day
+    again = http.get("/landscape.csv", headers={"If-None-Match": today.headers["etag"]})
+    assert again.status_code == 304

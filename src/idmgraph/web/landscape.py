@@ -27,6 +27,7 @@ from idmgraph.landscape import (
     Landscape,
     assemble,
     plan,
+    today,
 )
 from idmgraph.queries import Catalogue
 from idmgraph.report import Link
@@ -73,7 +74,8 @@ def router(
 
     def endpoint(respond: Respond) -> Callable[[Request], Awaitable[Response]]:
         async def answer(request: Request) -> Response:
-            headers = validators(request, store, LANDSCAPE_PATH)
+            # without ?on= the landscape is today's: the ETag names the day it was computed on
+            headers = validators(request, store, f"{LANDSCAPE_PATH}-{today()}")
             if not_modified(request, headers["ETag"]):
                 return Response(status_code=304, headers=headers)
             filters = _filters(request)

@@ -3,7 +3,8 @@
 * :func:`liaison_diagram`: the reporting group at the centre, its counterparts around it,
   grouped (contiguous, coloured, with an arc) by the organisation they belong to; an arrow
   shows the direction of each flow and two-way flows are drawn thicker with two heads.
-* :func:`pipelines`: one bar chart per study group of its work items by latest status.
+* :func:`pipelines`: one stacked bar per study group of its work items by latest status.
+* :func:`approvals_timeline`: approvals per year, one row per body or study group.
 
 Every text is escaped; every chart carries a ``<title>`` and ``aria-label`` for screen readers.
 """
@@ -145,29 +146,84 @@ def pipelines(statuses: Iterable[Mapping[str, str]]) -> dict[str, Markup]:
     counts: dict[str, Counter[str]] = {}
     for row in statuses:
         counts.setdefault(row["groupName"], Counter())[row["status"]] += 1
-    top = max((n for counter in counts.values() for n in counter.values()), default=1)
+    top = max((sum(counter.values()) for counter in counts.values()), default=1)
     ordered = sorted(counts, key=lambda name: (len(name), name))  # SG2 before SG11
     return {group: _pipeline(group, counts[group], top) for group in ordered}
 
 
 def _pipeline(group: str, counts: Counter[str], top: int) -> Markup:
-    width, label_width, bar_width, row = 420, 170, 200, 22
+    """One stacked bar: the group's work items by latest status, segments in process order
+    scaled to the busiest group; only the statuses that occur are named in the legend."""
+    width, bar_width, height = 420, 400, 16
     total = sum(counts.values())
     title = f"{group}: {total} work item(s) by latest status"
     parts = [f'<text x="6" y="16" font-weight="700" font-size="13">{escape(title)}</text>']
+    x, legend_y = 6.0, 62
     for index, (status, label) in enumerate(STAGES):
-        y = 26 + index * row
         n = counts.get(status, 0)
+        if not n:
+            continue
+        colour = _stage_colour(index)
         length = bar_width * n / top if top else 0
-        colour = "#9e9e9e" if status in ("", "discontinued") else PALETTE[0]
         parts.append(
-            f'<text x="{label_width - 6}" y="{y + 14}" text-anchor="end" '
-            f'font-size="12">{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="14" '
-            f'fill="{colour}"/>'
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}" font-size="12">{n}</text>'
+            f'<rect x="{x:.1f}" y="26" width="{length:.1f}" height="{height}" fill="{colour}">'
+            f"<title>{escape(label)}: {n}</title></rect>"
         )
-    return _svg(width, 34 + len(STAGES) * row, title, "".join(parts))
+        x += length
+        parts.append(
+            f'<rect x="6" y="{legend_y - 10}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="20" y="{legend_y}" font-size="12">{escape(label)}: {n}</text>'
+        )
+        legend_y += 16
+    return _svg(width, legend_y, title, "".join(parts))
+
+
+def _stage_colour(index: int) -> str:
+    status = STAGES[index][0]
+    return "#9e9e9e" if status in ("", "discontinued") else PALETTE[index % len(PALETTE)]
+
+
+def approvals_timeline(series: Mapping[str, Iterable[str]]) -> Markup:
+    """Approvals per year: one row per series (a body, or an ITU-T study group), one bar per
+    year scaled to the busiest year of any row; ``series`` maps a name to approval dates."""
+    years: dict[str, Counter[int]] = {
+        name: Counter(int(date[:4]) for date in dates if date[:4].isdigit())
+        for name, dates in series.items()
+    }
+    years = {name: counted for name, counted in years.items() if counted}
+    title = "Approvals per year"
+    if not years:
+        return _svg(240, 40, title, '<text x="10" y="25">No dated approvals.</text>')
+    first = min(min(counted) for counted in years.values())
+    last = max(max(counted) for counted in years.values())
+    top = max(max(counted.values()) for counted in years.values())
+    label_width, step, row = 170, 16, 44
+    width = label_width + step * (last - first + 1) + 10
+    parts = []
+    for index, (name, counted) in enumerate(years.items()):
+        base = 20 + row * (index + 1)
+        total = sum(counted.values())
+        parts.append(
+            f'<text x="{label_width - 8}" y="{base - 4}" text-anchor="end" font-size="12">'
+            f"{escape(name)} ({total})</text>"
+            f'<line x1="{label_width}" y1="{base}" x2="{width - 10}" y2="{base}" '
+            'stroke="#d9dee5"/>'
+        )
+        for year, n in sorted(counted.items()):
+            height = (row - 8) * n / top
+            x = label_width + step * (year - first)
+            parts.append(
+                f'<rect x="{x + 2}" y="{base - height:.1f}" width="{step - 4}" '
+                f'height="{height:.1f}" fill="{PALETTE[index % len(PALETTE)]}">'
+                f"<title>{escape(name)} {year}: {n}</title></rect>"
+            )
+    axis = 20 + row * len(years) + 16
+    for year in range(first - first % 5 + 5 if first % 5 else first, last + 1, 5):
+        middle = label_width + step * (year - first) + step / 2
+        parts.append(
+            f'<text x="{middle:.1f}" y="{axis}" text-anchor="middle" font-size="11">{year}</text>'
+        )
+    return _svg(width, axis + 8, title, "".join(parts))
 
 
 def _svg(width: int, height: int, title: str, body: str) -> Markup:

@@ -14,6 +14,7 @@ list ``_add_<name>`` in :data:`COMMANDS`.
     idmgraph diff OLD NEW [--format json]  what changed between two reports or releases
     idmgraph query NAME [--param K=V] [--format csv]   run a named query
     idmgraph report [--out DIR] [--on DATE]            write the gap-analysis report
+    idmgraph landscape [--out DIR] [--on DATE]         write the standards landscape
     idmgraph publish                load the release into the remote store, then switch to it
     idmgraph synth --scale N --out DIR [--seed S]      a synthetic landscape project
 """
@@ -43,7 +44,7 @@ from idmgraph.errors import (
 )
 from idmgraph.importer import import_report
 from idmgraph.publish import publish_remote
-from idmgraph.querying import report_command, run_query_command
+from idmgraph.querying import landscape_command, report_command, run_query_command
 from idmgraph.settings import Settings, documentation
 from idmgraph.sources import load
 from idmgraph.synth import main_synth
@@ -374,6 +375,27 @@ def _run_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _add_landscape(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "landscape", help="write the standards landscape (Markdown, HTML, CSV, JSON)"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("landscape"),
+        help="folder to write to (default landscape/)",
+    )
+    parser.add_argument("--on", metavar="DATE", help="date the landscape is shown for (today)")
+    parser.set_defaults(run=_run_landscape)
+
+
+def _run_landscape(args: argparse.Namespace, settings: Settings) -> int:
+    written = landscape_command(settings, out_dir=args.out, on=args.on)
+    for path in (written.markdown, written.html, written.csv, written.json, written.timeline):
+        _out(str(path))
+    return 0
+
+
 def _add_publish(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     commands.add_parser(
         "publish",
@@ -421,6 +443,7 @@ COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], 
     _add_diff,
     _add_query,
     _add_report,
+    _add_landscape,
     _add_publish,
     _add_synth,
 )

@@ -1,8 +1,10 @@
-"""Named queries outside the server: a local store, ``idmgraph query`` and ``idmgraph report``
-as plain functions, and the catalogue described as RDF for the service description and VoID.
+"""Named queries outside the server: a local store, ``idmgraph query``, ``idmgraph report`` and
+``idmgraph landscape`` as plain functions, and the catalogue described as RDF for the service
+description and VoID.
 
     run_query_command(settings, "pending-approval", params=["on=2023-11-01"]).body  # CSV bytes
     report_command(settings, out_dir=Path("dist/report"))  # gaps.md, gaps.html, *.svg
+    landscape_command(settings, out_dir=Path("dist/landscape"))  # landscape.md, .html, .csv…
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from idmgraph import formats, report, sources
+from idmgraph import formats, landscape, landscapeview, report, sources
 from idmgraph.errors import BadRequest
 from idmgraph.queries import QueryForm, project_catalogue, run
 from idmgraph.release import DATASET_STEM
@@ -100,3 +102,13 @@ def report_command(
     return report.write_report(
         built, settings.resolve(out_dir), queries_url=server + page("queries")
     )
+
+
+def landscape_command(
+    settings: Settings, *, out_dir: Path, on: str | None = None
+) -> landscapeview.LandscapeFiles:
+    """Write the landscape (``landscape.md``, ``.html``, ``.csv``, ``.json``) into ``out_dir``;
+    its lines link to the IRIs of the texts, which dereference to their pages."""
+    store = open_local_store(settings)
+    built = landscape.build_landscape(store, project_catalogue(settings), on=on)
+    return landscapeview.write_landscape(built, settings.resolve(out_dir))

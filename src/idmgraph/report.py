@@ -180,12 +180,19 @@ def assemble(
 def build_report(store: ox.Store, catalogue: Catalogue, *, on: str | None = None) -> GapReport:
     """Run the report's queries on an embedded store and assemble the report."""
     planned = plan(catalogue, on=on)
+    return assemble(planned, run_planned(store, planned), on=on)
+
+
+def run_planned(
+    store: ox.Store, planned: list[tuple[NamedQuery, dict[str, str]]]
+) -> dict[str, Table]:
+    """Every planned SELECT query's answer on an embedded store, keyed by query name."""
     answers = {}
     for query, values in planned:
         result = run(store, query, values)
         assert isinstance(result, ox.QuerySolutions), query.name
         answers[query.name] = table(result)
-    return assemble(planned, answers, on=on)
+    return answers
 
 
 # ------------------------------------------------------------------ Markdown

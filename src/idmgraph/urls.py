@@ -25,6 +25,7 @@ document; it redirects to the document that describes it, in the format negotiat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -38,6 +39,21 @@ SHAPES_PREFIX = "/shapes/"
 INDEX = "index"  # document name of a namespace IRI ending in "/", such as /def/index.html
 FORMAT_PARAMETER = "format"
 
+_IGNORED = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these before reading a scheme
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def linkable(url: object) -> bool:
+    """Whether ``url`` may be a link's target: an http(s) URL or a path of this site.
+
+    Any other scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:``) would run or open
+    something else in the visitor's browser; such IRIs are shown as text.
+    """
+    scheme = _SCHEME.match(_IGNORED.sub("", str(url)))
+    return scheme is None or scheme.group(1).lower() in WEB_SCHEMES
+
+
 #: System pages: every path of the server that is not under a namespace prefix.
 SYSTEM_PAGES: dict[str, str] = {
     "home": "/",
@@ -46,6 +62,7 @@ SYSTEM_PAGES: dict[str, str] = {
     "sparql": "/sparql",
     "queries": "/queries",
     "gaps": "/gaps",
+    "landscape": "/landscape",
     "changes": "/changes",
     "downloads": "/downloads",
     "lookup": "/lookup",

@@ -53,7 +53,7 @@ def router(
 
     @routes.get(GAPS_PATH, include_in_schema=False)
     async def page(request: Request) -> Response:
-        headers = _validators(request, store)
+        headers = validators(request, store, GAPS_PATH)
         if not_modified(request, headers["ETag"]):
             return Response(status_code=304, headers=headers)
         report = await build(request, settings=settings, store=store, catalogue=catalogue)
@@ -68,7 +68,7 @@ def router(
 
     @routes.get(GAPS_PATH + ".md", include_in_schema=False)
     async def text(request: Request) -> Response:
-        headers = _validators(request, store)
+        headers = validators(request, store, GAPS_PATH)
         if not_modified(request, headers["ETag"]):
             return Response(status_code=304, headers=headers)
         report = await build(request, settings=settings, store=store, catalogue=catalogue)
@@ -77,11 +77,13 @@ def router(
     return routes
 
 
-def _validators(request: Request, store: Store) -> dict[str, str]:
-    """ETag and Cache-Control: a report follows from the release, its path and query string."""
+def validators(request: Request, store: Store, page: str) -> dict[str, str]:
+    """ETag and Cache-Control of a computed page: it follows from the release, its path and
+    query string."""
     asked = f"{request.url.path}?{request.url.query}"
     digest = hashlib.sha256(asked.encode()).hexdigest()[:12]
-    return {"ETag": f'"{store.version}-gaps-{digest}"', "Cache-Control": CACHE_CONTROL}
+    name = page.strip("/")
+    return {"ETag": f'"{store.version}-{name}-{digest}"', "Cache-Control": CACHE_CONTROL}
 
 
 async def build(
@@ -91,7 +93,7 @@ async def build(
     on = request.query_params.get(DATE_PARAMETER) or None
     planned = plan(catalogue, on=on)  # a bad date is a 400 problem before anything runs
     answers = await asyncio.gather(
-        *(_table(store, settings, query, values) for query, values in planned)
+        *(answer_table(store, settings, query, values) for query, values in planned)
     )
     return assemble(
         planned, {query.name: found for (query, _), found in zip(planned, answers, strict=True)},
@@ -99,9 +101,10 @@ async def build(
     )  # fmt: skip
 
 
-async def _table(
+async def answer_table(
     store: Store, settings: Settings, query: NamedQuery, values: dict[str, str]
 ) -> Table:
+    """Run a named query through the store, under the settings' limits, into a Table."""
     request = QueryRequest.of(
         query.sparql,
         shape=query.shape,

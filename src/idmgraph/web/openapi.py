@@ -89,6 +89,7 @@ def document(settings: Settings, catalogue: Catalogue) -> dict[str, Any]:
             {"200": _ok("The report", {MARKDOWN: _ANY}), "400": _problem("A bad date")},
             parameters=[_date_parameter()],
         ),
+        **_landscape(page("landscape")),
         page("changes"): _changes(),
         page("queries"): _get("The named queries", {"200": _page("The catalogue")}),
         page("queries") + ".json": _get(
@@ -357,6 +358,39 @@ def _gaps() -> dict[str, Any]:
         },
         parameters=[_date_parameter()],
     )
+
+
+def _landscape(path: str) -> dict[str, Any]:
+    def filter_(name: str, what: str, kind: str = "") -> dict[str, Any]:
+        schema = {"type": "string", **({"format": kind} if kind else {})}
+        return {"name": name, "in": "query", "required": False, "description": what,
+                "schema": schema}  # fmt: skip
+
+    parameters = [
+        filter_(DATE_PARAMETER, "The date the landscape is shown for (today by default)", "date"),
+        filter_("body", "Only this body (its name, such as ITU, or its IRI)"),
+        filter_("topic", "Only lines of this topic (its notation)"),
+        filter_("status", "Only approved, development, withdrawn or discontinued lines"),
+        filter_("since", "Only lines changed on or after this date", "date"),
+    ]
+    answers = {
+        "": ("The landscape page", HTML),
+        ".csv": ("The landscape as CSV", formats.by_name("csv").media_type),
+        ".json": ("The landscape as JSON", JSON),
+    }
+    return {
+        path + suffix: _get(
+            summary,
+            {
+                "200": _ok("The landscape", {media_type: _ANY}),
+                "304": {"description": "The landscape the client holds is current"},
+                "400": _problem("A bad date or status", html=not suffix),
+                "503": _unavailable(),
+            },
+            parameters=parameters,
+        )
+        for suffix, (summary, media_type) in answers.items()
+    }
 
 
 def _changes() -> dict[str, Any]:

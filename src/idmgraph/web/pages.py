@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -11,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from idmgraph.urls import ONTOLOGY_PREFIX, page
+from idmgraph.urls import ONTOLOGY_PREFIX, linkable, page
 
 #: Links of the site navigation, in the order shown on every page.
 NAVIGATION: tuple[tuple[str, str], ...] = (
@@ -19,6 +18,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Query", page("query")),
     ("Named queries", page("queries")),
     ("Gap analysis", page("gaps")),
+    ("Landscape", page("landscape")),
     ("Changes", page("changes")),
     ("Downloads", page("downloads")),
     ("Ontology", ONTOLOGY_PREFIX),
@@ -38,21 +38,6 @@ def environment() -> Environment:
     env.tests["linkable"] = linkable
     env.filters["link"] = link
     return env
-
-
-_IGNORED = re.compile(r"[\x00-\x20\x7f]")  # browsers drop these before reading a scheme
-_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
-WEB_SCHEMES = frozenset({"http", "https"})
-
-
-def linkable(url: object) -> bool:
-    """Whether ``url`` may be a link's target: an http(s) URL or a path of this site.
-
-    Any other scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:``) would run or open
-    something else in the visitor's browser; such IRIs are shown as text.
-    """
-    scheme = _SCHEME.match(_IGNORED.sub("", str(url)))
-    return scheme is None or scheme.group(1).lower() in WEB_SCHEMES
 
 
 def link(url: object) -> str:

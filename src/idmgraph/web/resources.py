@@ -26,8 +26,10 @@ from idmgraph.describe import (
     exists,
 )
 from idmgraph.describe import document as rdf_document
+from idmgraph.editions import edition_history
 from idmgraph.errors import NotAcceptable, NotFound
 from idmgraph.lookup import Match, suggest
+from idmgraph.queries import Catalogue, project_catalogue
 from idmgraph.settings import Settings
 from idmgraph.store import Store
 from idmgraph.urls import (
@@ -66,6 +68,7 @@ class Resources:
     urls: Urls
     index: IndexCache
     rendered: Rendered
+    catalogue: Catalogue
 
     async def answer(self, request: Request) -> Response:
         """A thing's IRI: 303 to its document; a document: 200; anything else: 404."""
@@ -127,6 +130,9 @@ class Resources:
             "alternates": self.alternates(iri),
             # embedded with the tojson filter, which escapes <, >, & and ' (see resource.html)
             "jsonld": compactld.compact(triples, document_prefixes(self.settings)),
+            "history": await edition_history(
+                self.store, self.catalogue, iri, settings=self.settings
+            ),
         }
         if iri in (ONTOLOGY_NS, SHAPES_NS):
             context["terms"] = await vocabulary_terms(self.store, iri, settings=self.settings)
@@ -188,6 +194,7 @@ def router(settings: Settings, store: Store) -> APIRouter:
         urls=Urls(settings.base_iri),
         index=IndexCache(store=store, settings=settings),
         rendered=Rendered(max_bytes=RENDERED_BYTES),
+        catalogue=project_catalogue(settings),
     )
     routes = APIRouter()
     for prefix in (DATA_PREFIX, ONTOLOGY_PREFIX, SHAPES_PREFIX):

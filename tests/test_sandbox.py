@@ -207,12 +207,28 @@ def _zygote_pid() -> int:
     raise AssertionError("no zygote found")
 
 
+async def _until_dead(pid: int) -> None:
+    """Wait until ``pid`` has exited (a zombie counts), then a moment for its children."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            break
+        if state in ("Z", "X"):
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+
+
 def test_the_store_restarts_a_killed_zygote():
     store = OxigraphStore.from_file(FIXTURE, workers=2)
 
     async def work(store: OxigraphStore) -> list[str]:
         await store.probe(timeout=5)
-        os.kill(_zygote_pid(), signal.SIGKILL)
+        zygote = _zygote_pid()
+        os.kill(zygote, signal.SIGKILL)
+        await _until_dead(zygote)  # and its workers with it (they die with their parent)
         seen = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -260,9 +260,16 @@ class OxigraphStore:
         try:
             pid, channel = await loop.run_in_executor(self._threads, zygote.spawn)
         except (OSError, WorkerGone):
-            self._recover()  # the zygote is gone: every worker goes with it
+            # the zygote is gone, and every worker with it; a respawn that outlived a restart
+            # fails on the old zygote and must not restart the new one
+            if zygote is self._zygote:
+                self._recover()
             return
-        idle.put_nowait(await Worker.connect(pid, channel))
+        worker = await Worker.connect(pid, channel)
+        if idle is self._idle:
+            idle.put_nowait(worker)
+        else:  # a restart replaced the pool meanwhile
+            worker.kill()
 
     async def _watch(self) -> None:
         """Notice a zygote that died while nothing was asked of it."""

@@ -44,9 +44,9 @@ from tests.web.abuse import (  # noqa: E402
     served,
 )
 
-from idmgraph.build import build  # noqa: E402
-from idmgraph.release import Release  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.build import build  # noqa: E402
+from idmgraph.pipeline.release import Release  # noqa: E402
 
 
 def row(name: str, result: Load) -> str:

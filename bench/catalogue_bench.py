@@ -37,7 +37,7 @@ from idmgraph.catalogue.files import open_checkout, record_files
 from idmgraph.catalogue.run import import_catalogue, read_records
 from idmgraph.catalogue.scope import Rule, Scope
 from idmgraph.importer.turtle import render
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 
 task, path, project = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.web.linkedserver import serve  # noqa: E402
 
-from idmgraph.build import build  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.build import build  # noqa: E402
 
 CASES = {
     "baseline ASK via /sparql": ("/sparql?query=ASK%7B%7D", {}),

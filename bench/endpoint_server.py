@@ -7,8 +7,9 @@ from pathlib import Path
 
 import uvicorn
 
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.base.settings import Settings
+from idmgraph.store.cached import CachedStore
+from idmgraph.store.embedded import OxigraphStore
 from idmgraph.web.app import create_app
 from idmgraph.web.server import server_config
 

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from tests.web.linkedserver import serve  # noqa: E402
 
-from idmgraph.queries import project_catalogue  # noqa: E402
-from idmgraph.release import Release, read_release  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.queries import project_catalogue  # noqa: E402
+from idmgraph.pipeline.release import Release, read_release  # noqa: E402
 
 CHILD = """
 import collections, dataclasses, json, resource, shutil, sys, time
@@ -43,7 +43,7 @@ from pathlib import Path
 
 from idmgraph.catalogue import run
 from idmgraph.catalogue.scope import Scope
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 
 
 class Everything(Scope):
@@ -69,8 +69,8 @@ task, project = sys.argv[1], Path(sys.argv[2])
 settings = Settings(root=project, dist_dir=project / "dist", validator="pyshacl-turbo")
 started = time.perf_counter()
 if task == "build":  # build() in its three steps, each timed
-    from idmgraph.build import load, publish
-    from idmgraph.validate import Report, validate
+    from idmgraph.pipeline.build import load, publish
+    from idmgraph.pipeline.validate import Report, validate
     sources = load(settings)
     loaded = time.perf_counter()
     report = validate(sources, validator=settings.validator)
@@ -168,7 +168,7 @@ def main() -> None:
     parser.add_argument("--iso", type=Path, required=True, help="relaton-data-iso checkout")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    from idmgraph.build import build
+    from idmgraph.pipeline.build import build
 
     with tempfile.TemporaryDirectory() as scratch:
         committed = Settings(root=ROOT, dist_dir=Path(scratch) / "committed", query_workers=2)

@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from tests.web.linkedserver import serve  # noqa: E402
 
 from dereference import timed  # noqa: E402
-from idmgraph.build import build  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.build import build  # noqa: E402
 from scaling import exponent, project  # noqa: E402
 
 MOST = """SELECT ?x (COUNT(*) AS ?n) WHERE {{ {pattern}

@@ -31,7 +31,7 @@ from queue import Empty
 
 import pyoxigraph as ox
 
-from idmgraph.queries import QueryForm, load_catalogue, run
+from idmgraph.pipeline.queries import QueryForm, load_catalogue, run
 from idmgraph.synth import write_nquads
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -36,15 +36,15 @@ sys.path.insert(0, str(ROOT))
 
 from tests.remoteserver import oxigraph_server  # noqa: E402
 
-from idmgraph import formats  # noqa: E402
-from idmgraph.build import build  # noqa: E402
-from idmgraph.publish import publish_remote  # noqa: E402
-from idmgraph.queries import QueryForm, load_catalogue  # noqa: E402
-from idmgraph.remote import Remote, RemoteStore  # noqa: E402
-from idmgraph.remotequery import rewrite  # noqa: E402
-from idmgraph.request import QueryRequest  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
-from idmgraph.store import OxigraphStore  # noqa: E402
+from idmgraph.base import formats  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.build import build  # noqa: E402
+from idmgraph.pipeline.queries import QueryForm, load_catalogue  # noqa: E402
+from idmgraph.store.embedded import OxigraphStore  # noqa: E402
+from idmgraph.store.publish import publish_remote  # noqa: E402
+from idmgraph.store.remote import Remote, RemoteStore  # noqa: E402
+from idmgraph.store.remotequery import rewrite  # noqa: E402
+from idmgraph.store.request import QueryRequest  # noqa: E402
 
 JSON = formats.by_name("json")
 NTRIPLES = formats.by_name("ntriples")

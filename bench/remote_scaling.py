@@ -6,7 +6,7 @@ parameters, wall clock, one warm-up then the median of ``--rounds``:
 
 * embedded  idmgraph's ``OxigraphStore`` (worker processes), through its ``query()``
 * remote    idmgraph's ``RemoteStore`` against a real ``oxigraph serve`` (127.0.0.1, in
-            memory) loaded by ``idmgraph.publish``; checks, rewriting, row cap included
+            memory) loaded by ``idmgraph.store.publish``; checks, rewriting, row cap included
 * direct    the baseline, same run: the text ``RemoteStore`` sends (rewritten, same dataset
             parameters: the load's merged graph as default graph), asking for what the
             client asks (JSON results, N-Triples), posted to that ``oxigraph serve`` with
@@ -61,13 +61,13 @@ from tests.remoteserver import (  # noqa: E402
 )
 
 from endpoint_data import LOOKUP, subjects  # noqa: E402
-from idmgraph import formats  # noqa: E402
-from idmgraph.publish import publish_dataset  # noqa: E402
-from idmgraph.queries import NamedQuery, QueryForm, load_catalogue  # noqa: E402
-from idmgraph.remote import MERGED, RemoteStore  # noqa: E402
-from idmgraph.remotequery import rewrite  # noqa: E402
-from idmgraph.settings import Settings  # noqa: E402
-from idmgraph.store import OxigraphStore  # noqa: E402
+from idmgraph.base import formats  # noqa: E402
+from idmgraph.base.settings import Settings  # noqa: E402
+from idmgraph.pipeline.queries import NamedQuery, QueryForm, load_catalogue  # noqa: E402
+from idmgraph.store.embedded import OxigraphStore  # noqa: E402
+from idmgraph.store.publish import publish_dataset  # noqa: E402
+from idmgraph.store.remote import MERGED, RemoteStore  # noqa: E402
+from idmgraph.store.remotequery import rewrite  # noqa: E402
 from scaling import exponent, fits, project  # noqa: E402
 
 JSON = formats.by_name("json")
@@ -77,13 +77,13 @@ TIMEOUT = 120.0
 SERVE = """
 import sys, uvicorn
 from pathlib import Path
-from idmgraph.remote import Remote, RemoteStore
-from idmgraph.settings import Settings
+from idmgraph.store.remote import Remote, RemoteStore
+from idmgraph.base.settings import Settings
 from idmgraph.store import CachedStore
 from idmgraph.web.app import create_app
 root, url, version, port = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 settings = Settings(root=root, store="sparql:" + url, port=int(port), query_timeout=60.0)
-# the store idmgraph.backends.open_store builds for store=sparql:..., minus the release folder
+# the store idmgraph.store.backends.open_store builds for store=sparql:..., minus the release folder
 store = CachedStore(RemoteStore(Remote.from_settings(settings, {}), expected_version=version))
 uvicorn.run(create_app(settings, store), host="127.0.0.1", port=int(port),
             log_level="warning", access_log=False)

@@ -30,11 +30,11 @@ CHILD = """
 import json, resource, statistics, sys, time
 from pathlib import Path
 import pyoxigraph as ox
-from idmgraph.settings import Settings
-from idmgraph.sources import load
-from idmgraph.validate import gate
-from idmgraph.build import canonical, write_dist
-from idmgraph.queries import load_catalogue, run
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.sources import load
+from idmgraph.pipeline.validate import gate
+from idmgraph.pipeline.build import canonical, write_dist
+from idmgraph.pipeline.queries import load_catalogue, run
 
 task, root, engine = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 settings = Settings(root=root, dist_dir=root / "dist")

@@ -12,9 +12,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.build import build
-from idmgraph.release import Release
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import build
+from idmgraph.pipeline.release import Release
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"

@@ -1,7 +1,7 @@
 """A real Oxigraph store holding the project's own release (ontology, shapes, every source).
 
-Shared by the tests of :mod:`idmgraph.describe` and :mod:`idmgraph.lookup`; the store runs on
-one event loop of its own, which the tests drive with :meth:`Running.run`.
+Shared by the tests of :mod:`idmgraph.reading.describe` and :mod:`idmgraph.reading.lookup`; the
+store runs on one event loop of its own, which the tests drive with :meth:`Running.run`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from idmgraph.build import canonical
-from idmgraph.settings import Settings
-from idmgraph.sources import load
-from idmgraph.store import OxigraphStore
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import canonical
+from idmgraph.pipeline.sources import load
+from idmgraph.store.embedded import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -23,11 +23,12 @@ from pathlib import Path
 
 import httpx
 
-from idmgraph.publish import publish_dataset, publish_remote
-from idmgraph.remote import Remote, RemoteStore
-from idmgraph.settings import Settings
-from idmgraph.store import OxigraphStore, Store
-from idmgraph.workers import WorkerLimits
+from idmgraph.base.settings import Settings
+from idmgraph.store.embedded import OxigraphStore
+from idmgraph.store.interface import Store
+from idmgraph.store.publish import publish_dataset, publish_remote
+from idmgraph.store.remote import Remote, RemoteStore
+from idmgraph.store.workers import WorkerLimits
 
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
 

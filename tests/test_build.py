@@ -11,12 +11,12 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from idmgraph import formats
-from idmgraph.build import build, canonical
-from idmgraph.errors import SourceError, ValidationFailed
-from idmgraph.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, read_release
-from idmgraph.settings import Settings
-from idmgraph.sources import Sources, load
+from idmgraph.base import formats
+from idmgraph.base.errors import SourceError, ValidationFailed
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import build, canonical
+from idmgraph.pipeline.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, read_release
+from idmgraph.pipeline.sources import Sources, load
 
 ITEMS = "data/report-a/items.ttl"
 GRAPH_FORMATS = formats.of_kind(formats.Kind.GRAPH)

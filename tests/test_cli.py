@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from idmgraph import namespaces
+from idmgraph.base import namespaces
 from idmgraph.cli import main
-from idmgraph.release import read_release
+from idmgraph.pipeline import namespacegen
+from idmgraph.pipeline.release import read_release
 
 REPO = Path(__file__).parent.parent
 ITEMS = "data/report-a/items.ttl"
@@ -101,8 +102,8 @@ def test_namespaces_check_fails_when_the_ontology_changes(tmp_path: Path, run_cl
 
 
 def test_the_regenerated_namespace_is_closed_and_complete(project: Path) -> None:
-    terms = namespaces.ontology_terms(project, base_iri="https://w3id.org/idmgraph/")
-    text = namespaces.regenerate(namespaces.module_path().read_text(encoding="utf-8"), terms)
+    terms = namespacegen.ontology_terms(project, base_iri="https://w3id.org/idmgraph/")
+    text = namespacegen.regenerate(namespacegen.module_path().read_text(encoding="utf-8"), terms)
     module: dict[str, object] = {}
     exec(compile(text, "generated_namespaces.py", "exec"), module)
     idm = module["IDM"]
@@ -125,8 +126,8 @@ def test_settings_prints_the_readme_table(capsys) -> None:
 
 def test_generated_code_passes_the_linters(project: Path, tmp_path: Path) -> None:
     # The fixture ontology has a term that is no Python identifier, which takes _extras.
-    terms = namespaces.ontology_terms(project, base_iri="https://w3id.org/idmgraph/")
-    text = namespaces.regenerate(namespaces.module_path().read_text(encoding="utf-8"), terms)
+    terms = namespacegen.ontology_terms(project, base_iri="https://w3id.org/idmgraph/")
+    text = namespacegen.regenerate(namespacegen.module_path().read_text(encoding="utf-8"), terms)
     target = tmp_path / "generated_namespaces.py"
     target.write_text(text, encoding="utf-8")
     config = str(REPO / "pyproject.toml")

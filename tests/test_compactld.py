@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from pyld import jsonld
 
-import idmgraph.compactld
-from idmgraph.build import canonical
-from idmgraph.compactld import compact, dump, nodes
-from idmgraph.namespaces import RDF_TYPE, prefixes
-from idmgraph.settings import Settings
-from idmgraph.sources import load
+import idmgraph.pipeline.compactld
+from idmgraph.base.namespaces import RDF_TYPE, prefixes
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import canonical
+from idmgraph.pipeline.compactld import compact, dump, nodes
+from idmgraph.pipeline.sources import load
 from idmgraph.synth import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,6 +167,6 @@ def test_rdf_star_is_refused() -> None:
 
 
 def test_docstring_examples() -> None:
-    failures, tried = doctest.testmod(idmgraph.compactld)
+    failures, tried = doctest.testmod(idmgraph.pipeline.compactld)
     assert tried > 0
     assert failures == 0

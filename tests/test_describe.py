@@ -10,15 +10,15 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from idmgraph import formats
-from idmgraph.describe import (
+from idmgraph.base import formats
+from idmgraph.base.urls import resource_formats
+from idmgraph.reading.describe import (
     describe_resource,
     description_triples,
     document,
     exists,
     labels_of,
 )
-from idmgraph.urls import resource_formats
 from tests.linkedstore import running_store
 
 ID = "https://w3id.org/idmgraph/id/"

@@ -10,8 +10,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from idmgraph.build import build
-from idmgraph.diff import (
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
+from idmgraph.importer import import_report
+from idmgraph.pipeline.build import build
+from idmgraph.reading.diff import (
     Changes,
     diff,
     diff_command,
@@ -20,9 +23,6 @@ from idmgraph.diff import (
     load_snapshot,
     snapshot_of,
 )
-from idmgraph.errors import SourceError
-from idmgraph.importer import import_report
-from idmgraph.settings import Settings
 
 REPO = Path(__file__).parent.parent
 FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"

@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from idmgraph.errors import Busy, QueryTimeout
-from idmgraph.fairshare import Asker, FairShare
+from idmgraph.base.errors import Busy, QueryTimeout
+from idmgraph.store.fairshare import Asker, FairShare
 
 _REQUESTS = itertools.count(1)
 

@@ -11,10 +11,10 @@ from pyoxigraph import parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from idmgraph import formats
-from idmgraph.build import build
-from idmgraph.release import CONTEXT_FILE, Release
-from idmgraph.settings import Settings
+from idmgraph.base import formats
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import build
+from idmgraph.pipeline.release import CONTEXT_FILE, Release
 
 BASE = "https://w3id.org/idmgraph/"
 GOOD = Path(__file__).parent / "fixtures" / "pipeline" / "good"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.linksets import LINK_PREDICATES, outgoing_links
-from idmgraph.lookup import load_index
-from idmgraph.namespaces import IDM_NS
-from idmgraph.settings import Settings
-from idmgraph.store import OxigraphStore
+from idmgraph.base.namespaces import IDM_NS
+from idmgraph.base.settings import Settings
+from idmgraph.reading.linksets import LINK_PREDICATES, outgoing_links
+from idmgraph.reading.lookup import load_index
+from idmgraph.store.embedded import OxigraphStore
 from idmgraph.synth import write_nquads
 from idmgraph.web.home import entry_lists
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph import charts
-from idmgraph.landscape import (
+from idmgraph.pipeline.queries import load_catalogue
+from idmgraph.reading import charts
+from idmgraph.reading.landscape import (
     APPROVED,
     DEVELOPMENT,
     LISTED,
@@ -19,7 +20,6 @@ from idmgraph.landscape import (
     Line,
     build_landscape,
 )
-from idmgraph.queries import load_catalogue
 
 REPO = Path(__file__).parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "landscape" / "graph.trig"

@@ -63,7 +63,7 @@ def _is_edge(name: str) -> bool:
 
 def test_the_package_is_read():
     assert len(modules()) > 50
-    assert "idmgraph.store" in imports("idmgraph.backends")
+    assert "idmgraph.store.embedded" in imports("idmgraph.store.backends")
 
 
 @pytest.mark.parametrize("module", [name for name in modules() if not _is_edge(name)])
@@ -77,15 +77,24 @@ def test_no_import_cycle():
 
 
 def test_store_and_remote_do_not_import_each_other():
-    assert "idmgraph.remote" not in reachable("idmgraph.store")
-    assert "idmgraph.backends" not in reachable("idmgraph.remote")
+    assert "idmgraph.store.remote" not in reachable("idmgraph.store.embedded")
+    assert "idmgraph.store.backends" not in reachable("idmgraph.store.remote")
 
 
 def test_writing_a_release_pulls_in_nothing_that_reads_the_graph():
-    direct = imports("idmgraph.build")
-    assert not direct & {"idmgraph.queries", "idmgraph.querying", "idmgraph.report"}
-    readers = {"idmgraph.querying", "idmgraph.report", "idmgraph.charts", "idmgraph.describe"}
-    assert not reachable("idmgraph.build") & readers
+    direct = imports("idmgraph.pipeline.build")
+    assert not direct & {
+        "idmgraph.pipeline.queries",
+        "idmgraph.reading.querying",
+        "idmgraph.reading.report",
+    }
+    readers = {
+        "idmgraph.reading.querying",
+        "idmgraph.reading.report",
+        "idmgraph.reading.charts",
+        "idmgraph.reading.describe",
+    }
+    assert not reachable("idmgraph.pipeline.build") & readers
 
 
 MEDIA_TYPE = re.compile(r"^(application|text|image|audio|video|multipart)/[\w.+-]+")
@@ -112,13 +121,43 @@ def _string_constants(path: Path) -> list[str]:
 
 
 def test_media_types_are_named_only_in_the_format_registry():
-    registry = _string_constants(modules()["idmgraph.formats"])
+    registry = _string_constants(modules()["idmgraph.base.formats"])
     assert any(MEDIA_TYPE.match(text) for text in registry)  # the reading finds them there
     found = {
         name: typed
         for name, path in modules().items()
-        if name != "idmgraph.formats"
+        if name != "idmgraph.base.formats"
         for typed in [[text for text in _string_constants(path) if MEDIA_TYPE.match(text)]]
         if typed
     }
     assert found == {}
+
+
+LAYERS = ("base", "pipeline", "store", "reading")  # data flows this way, never back
+SOURCE_READERS = frozenset({"importer", "catalogue", "synth"})  # write data/, read nothing served
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else ""  # idmgraph.<layer>.<module>
+
+
+@pytest.mark.parametrize("module", [name for name in modules() if _layer(name) in LAYERS])
+def test_a_layer_imports_only_itself_and_the_layers_before_it(module):
+    allowed = set(LAYERS[: LAYERS.index(_layer(module)) + 1])
+    assert {_layer(name) for name in imports(module) if _layer(name) in LAYERS} <= allowed
+
+
+@pytest.mark.parametrize("module", [name for name in modules() if _layer(name) in SOURCE_READERS])
+def test_source_readers_import_only_the_base_and_the_pipeline(module):
+    reached = {_layer(name) for name in imports(module)} & {*LAYERS, "web"}
+    assert reached <= {"base", "pipeline"}
+
+
+def test_every_core_module_lies_in_a_layer_folder():
+    flat = [
+        name
+        for name, path in modules().items()
+        if name.count(".") == 1 and name != "idmgraph.cli" and path.name != "__init__.py"
+    ]
+    assert flat == [], "a core module outside base/, pipeline/, store/, reading/"

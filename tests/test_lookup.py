@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idmgraph.lookup import Kind, Outcome, load_index, normalise, parse_code, resolve
+from idmgraph.reading.lookup import Kind, Outcome, load_index, normalise, parse_code, resolve
 from tests.linkedstore import running_store
 
 ID = "https://w3id.org/idmgraph/id/"
@@ -97,7 +97,7 @@ def test_normalise_ignores_case_spaces_and_abbreviation_dots():
 
 
 def test_suggestions_for_a_near_miss(index):
-    from idmgraph.lookup import suggest
+    from idmgraph.reading.lookup import suggest
 
     hints = [m.iri for m in suggest("X.1095x", index)]
     assert ID + "rec/X.1095" in hints
@@ -106,7 +106,7 @@ def test_suggestions_for_a_near_miss(index):
 
 
 def test_search_by_words_of_a_title(index):
-    from idmgraph.lookup import suggest
+    from idmgraph.reading.lookup import suggest
 
     hints = {m.iri for m in suggest("telebiometrics", index)}
     assert {ID + "rec/X.1095", ID + "workitem/X.pet_auth"} <= hints

@@ -9,8 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.errors import BadRequest, NotFound, SourceError
-from idmgraph.queries import (
+from idmgraph.base.errors import BadRequest, NotFound, SourceError
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import (
     BASIS,
     ParamType,
     QueryForm,
@@ -19,8 +20,7 @@ from idmgraph.queries import (
     read_query,
     run,
 )
-from idmgraph.querying import store_from_sources
-from idmgraph.settings import Settings
+from idmgraph.reading.querying import store_from_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)

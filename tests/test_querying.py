@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from idmgraph.errors import BadRequest, NotFound
-from idmgraph.queries import catalogue_triples, load_catalogue
-from idmgraph.querying import open_local_store, report_command, run_query_command
-from idmgraph.settings import Settings
+from idmgraph.base.errors import BadRequest, NotFound
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import catalogue_triples, load_catalogue
+from idmgraph.reading.querying import open_local_store, report_command, run_query_command
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idmgraph.querytext import inspect_query
+from idmgraph.base.querytext import inspect_query
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from idmgraph import formats
-from idmgraph.errors import (
+from idmgraph.base import formats
+from idmgraph.base.errors import (
     BadRequest,
     ConfigurationError,
     PublishFailed,
@@ -26,8 +26,11 @@ from idmgraph.errors import (
     RequestError,
     UpdateRefused,
 )
-from idmgraph.publish import publish_dataset
-from idmgraph.remote import (
+from idmgraph.base.settings import Settings
+from idmgraph.store.cached import CachedStore
+from idmgraph.store.embedded import OxigraphStore
+from idmgraph.store.publish import publish_dataset
+from idmgraph.store.remote import (
     DEFAULT_GRAPH,
     MERGED,
     PASSWORD_VARIABLE,
@@ -36,9 +39,7 @@ from idmgraph.remote import (
     Remote,
     RemoteStore,
 )
-from idmgraph.request import AnswerKind, QueryAnswer, QueryRequest
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.store.request import AnswerKind, QueryAnswer, QueryRequest
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.queries import NamedQuery, load_catalogue
-from idmgraph.remotequery import HIDDEN, limited, rewrite, unversion
+from idmgraph.pipeline.queries import NamedQuery, load_catalogue
+from idmgraph.store.remotequery import HIDDEN, limited, rewrite, unversion
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)

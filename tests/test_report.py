@@ -10,11 +10,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph import charts, report
-from idmgraph.errors import BadRequest
-from idmgraph.queries import BASIS, QueryKind, load_catalogue
-from idmgraph.querying import store_from_sources
-from idmgraph.settings import Settings
+from idmgraph.base.errors import BadRequest
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import BASIS, QueryKind, load_catalogue
+from idmgraph.reading import charts, report
+from idmgraph.reading.querying import store_from_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)

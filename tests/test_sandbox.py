@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from idmgraph import formats
-from idmgraph.errors import AnswerTooLarge, BadRequest, ServiceUnavailable, WorkerStopped
-from idmgraph.request import QueryRequest
-from idmgraph.store import OxigraphStore
-from idmgraph.workers import WorkerLimits
+from idmgraph.base import formats
+from idmgraph.base.errors import AnswerTooLarge, BadRequest, ServiceUnavailable, WorkerStopped
+from idmgraph.store.embedded import OxigraphStore
+from idmgraph.store.request import QueryRequest
+from idmgraph.store.workers import WorkerLimits
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 JSON = formats.by_name("json")
@@ -202,7 +202,7 @@ def _zygote_pid() -> int:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == own and b"idmgraph.workers" in cmdline:
+        if parent == own and b"idmgraph.store.workers" in cmdline:
             return int(entry.name)
     raise AssertionError("no zygote found")
 

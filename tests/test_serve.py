@@ -16,8 +16,8 @@ import httpx
 import pytest
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from idmgraph.build import ensure_release
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import ensure_release
 
 REPO = Path(__file__).parent.parent
 COUNT_RECOMMENDATIONS = """

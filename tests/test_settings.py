@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from idmgraph.base.settings import Settings, env_name
 from idmgraph.cli import settings_table
-from idmgraph.settings import Settings, env_name
 
 README = Path(__file__).parent.parent / "README.md"
 BEGIN, END = "<!-- settings:begin -->\n", "\n<!-- settings:end -->"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.errors import SourceError
-from idmgraph.settings import Settings
-from idmgraph.sources import ONTOLOGY_GRAPH, SHAPES_GRAPH, Role, load
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.sources import ONTOLOGY_GRAPH, SHAPES_GRAPH, Role, load
 
 BASE = "https://w3id.org/idmgraph/"
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from idmgraph import formats
-from idmgraph.backends import open_store
-from idmgraph.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
-from idmgraph.release import Release, write_manifest
-from idmgraph.request import AnswerKind, QueryRequest
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.base import formats
+from idmgraph.base.errors import BadRequest, ConfigurationError, NotAcceptable, QueryTimeout
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.release import Release, write_manifest
+from idmgraph.store.backends import open_store
+from idmgraph.store.cached import CachedStore
+from idmgraph.store.embedded import OxigraphStore
+from idmgraph.store.request import AnswerKind, QueryRequest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"

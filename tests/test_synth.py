@@ -12,8 +12,8 @@ import pytest
 
 import idmgraph.synth
 import idmgraph.synth.terms
-from idmgraph import sources, validate
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline import sources, validate
 from idmgraph.synth import generate, main_synth, write_nquads, write_project
 from idmgraph.synth.plan import Plan
 

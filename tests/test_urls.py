@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from idmgraph import formats
-from idmgraph.urls import (
+from idmgraph.base import formats
+from idmgraph.base.urls import (
     ONTOLOGY_NS,
     SHAPES_NS,
     SYSTEM_PAGES,

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from idmgraph.errors import SourceError, ValidationFailed
-from idmgraph.settings import Settings
-from idmgraph.sources import load
-from idmgraph.validate import VIOLATION, WARNING, gate, run_shapes, validate
+from idmgraph.base.errors import SourceError, ValidationFailed
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.sources import load
+from idmgraph.pipeline.validate import VIOLATION, WARNING, gate, run_shapes, validate
 
 ID = "https://w3id.org/idmgraph/id/"
 SHAPES = "https://w3id.org/idmgraph/shapes/"

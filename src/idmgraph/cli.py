@@ -30,25 +30,27 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
-from idmgraph import __version__, namespaces
-from idmgraph.build import ensure_release, write_dist
-from idmgraph.catalogue.changes import catalogue_diff_command, is_catalogue
-from idmgraph.catalogue.run import import_catalogue
-from idmgraph.diff import OUTPUT_FORMATS, diff_command
-from idmgraph.errors import (
+from idmgraph import __version__
+from idmgraph.base import namespaces
+from idmgraph.base.errors import (
     ConfigurationError,
     IdmGraphError,
     RequestError,
     SourceError,
     ValidationFailed,
 )
+from idmgraph.base.settings import Settings, documentation
+from idmgraph.catalogue.changes import catalogue_diff_command, is_catalogue
+from idmgraph.catalogue.run import import_catalogue
 from idmgraph.importer import import_report
-from idmgraph.publish import publish_remote
-from idmgraph.querying import landscape_command, report_command, run_query_command
-from idmgraph.settings import Settings, documentation
-from idmgraph.sources import load
+from idmgraph.pipeline import namespacegen
+from idmgraph.pipeline.build import ensure_release, write_dist
+from idmgraph.pipeline.sources import load
+from idmgraph.pipeline.validate import VIOLATION, Violation, validate
+from idmgraph.reading.diff import OUTPUT_FORMATS, diff_command
+from idmgraph.reading.querying import landscape_command, report_command, run_query_command
+from idmgraph.store.publish import publish_remote
 from idmgraph.synth import main_synth
-from idmgraph.validate import VIOLATION, Violation, validate
 
 Run = Callable[[argparse.Namespace, Settings], int]
 NO_FILE = "(no data file)"
@@ -168,8 +170,8 @@ def _add_namespaces(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _run_namespaces(args: argparse.Namespace, settings: Settings) -> int:
-    expected = namespaces.expected_module(settings.root, base_iri=settings.base_iri)
-    target = namespaces.module_path()
+    expected = namespacegen.expected_module(settings.root, base_iri=settings.base_iri)
+    target = namespacegen.module_path()
     if args.write:
         target.write_text(expected, encoding="utf-8")
         _out(f"wrote {target}")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from idmgraph import sources as project
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline import sources as project
 
 REPO = Path(__file__).parent.parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 import pytest
 from catalogue_support import FIXTURES, REPO, make_project, store_of
 
+from idmgraph.base.settings import Settings
 from idmgraph.catalogue.run import import_catalogue
-from idmgraph.queries import load_catalogue, run
-from idmgraph.settings import Settings
+from idmgraph.pipeline.queries import load_catalogue, run
 
 AS_OF = date(2026, 8, 22)
 QUERIES = load_catalogue(REPO / "queries", root=REPO)

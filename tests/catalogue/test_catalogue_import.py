@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from catalogue_support import FIXTURES, make_project, select, store_of
 
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
 from idmgraph.catalogue.files import open_checkout
 from idmgraph.catalogue.records import parse
 from idmgraph.catalogue.run import import_catalogue
 from idmgraph.cli import main
-from idmgraph.errors import SourceError
-from idmgraph.settings import Settings
 
 AS_OF = date(2026, 8, 22)
 ID = "https://w3id.org/idmgraph/id/"

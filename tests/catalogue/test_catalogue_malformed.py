@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from catalogue_support import FIXTURES, make_project
 
+from idmgraph.base.errors import SourceError
 from idmgraph.catalogue.run import import_catalogue
-from idmgraph.errors import SourceError
 
 GOOD = (FIXTURES / "itu" / "itu-t-x-1280-03-2024.yaml").read_text(encoding="utf-8")
 BROKEN = "itu-t-x-1281-03-2024.yaml"

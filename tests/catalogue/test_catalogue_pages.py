@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.linkedstore import Running, running_store
 
-from idmgraph.describe import Description, describe_resource
+from idmgraph.reading.describe import Description, describe_resource
 
 ID = "https://w3id.org/idmgraph/id/"
 DEF = "https://w3id.org/idmgraph/def/"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from importer_support import REPORT_2023_09, make_project
 
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 
 
 @pytest.fixture

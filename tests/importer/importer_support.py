@@ -6,7 +6,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 
 REPO = Path(__file__).parent.parent.parent
 REPORTS = REPO / "tests" / "fixtures" / "reports"

@@ -11,12 +11,12 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
 from idmgraph.importer import import_report
 from idmgraph.importer.docx import MEDIA_TYPE
 from idmgraph.importer.model import Paragraph, TableRow
 from idmgraph.importer.text import read_blocks
-from idmgraph.settings import Settings
 
 
 def write_docx(blocks: list[Paragraph | TableRow], path: Path) -> Path:

@@ -9,11 +9,11 @@ from importer_support import REPORTS
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from idmgraph import sources
+from idmgraph.base.namespaces import IDM
+from idmgraph.base.settings import Settings
 from idmgraph.importer import ImportResult, import_report
-from idmgraph.namespaces import IDM
-from idmgraph.settings import Settings
-from idmgraph.validate import to_graph, validate
+from idmgraph.pipeline import sources
+from idmgraph.pipeline.validate import to_graph, validate
 
 FOLLOW_UP = REPORTS / "sg17-idm-progress-report-2024-04.txt"
 ID = "https://w3id.org/idmgraph/id/"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from importer_support import tree_digest
 
-from idmgraph.errors import SourceError, ValidationFailed
+from idmgraph.base.errors import SourceError, ValidationFailed
+from idmgraph.base.settings import Settings
 from idmgraph.importer import import_report
-from idmgraph.settings import Settings
 
 # (case, line as in the report, replacement, words the error must contain); the error names
 # the replaced line, except where a case says how many lines above it the row starts.

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Name, Status
 from idmgraph.importer.phrases import parse_designation, parse_names, parse_range, split_status
 

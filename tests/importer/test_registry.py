@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Name
 from idmgraph.importer.registry import Registry, study_period
 

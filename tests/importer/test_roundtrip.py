@@ -9,11 +9,11 @@ from importer_support import CURATED, REPORT_2023_09, tree_digest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from idmgraph import sources
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
 from idmgraph.importer import import_report
-from idmgraph.settings import Settings
-from idmgraph.validate import validate
+from idmgraph.pipeline import sources
+from idmgraph.pipeline.validate import validate
 
 
 def _folder_graph(folder: Path, base_iri: str) -> Graph:

@@ -14,8 +14,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from idmgraph.settings import Settings
-from idmgraph.validate import PYSHACL, Report, run_shapes
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.validate import PYSHACL, Report, run_shapes
 
 HERE = Path(__file__).parent
 REPO = HERE.parent.parent

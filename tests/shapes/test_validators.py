@@ -22,10 +22,10 @@ from tests.shapes.test_shapes import (
     shapes,
 )
 
-from idmgraph.errors import ConfigurationError
-from idmgraph.settings import Settings
-from idmgraph.sources import load
-from idmgraph.validate import PYSHACL, TURBO, Report, run_shapes, validate
+from idmgraph.base.errors import ConfigurationError
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.sources import load
+from idmgraph.pipeline.validate import PYSHACL, TURBO, Report, run_shapes, validate
 
 Shown = set[tuple[str, str | None, str | None, str | None, str]]
 

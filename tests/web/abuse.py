@@ -22,10 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from idmgraph import formats
-from idmgraph.release import Release
-from idmgraph.settings import env_name
-from idmgraph.urls import Urls
+from idmgraph.base import formats
+from idmgraph.base.settings import env_name
+from idmgraph.base.urls import Urls
+from idmgraph.pipeline.release import Release
 from tests.remoteserver import backend, free_port, stop, wait_ready, with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -62,13 +62,13 @@ class Served:
         return [pid for pid in _pids() if _parent(pid) == self.process.pid]
 
     def zygote(self) -> int | None:
-        """The child that forks the query workers (``python -m idmgraph.workers``)."""
+        """The child that forks the query workers (``python -m idmgraph.store.workers``)."""
         for pid in self.children():
             try:
                 argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"idmgraph.workers" in argv:
+            if b"idmgraph.store.workers" in argv:
                 return pid
         return None
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from idmgraph.release import Release
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, Store
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.release import Release
+from idmgraph.store.cached import CachedStore
+from idmgraph.store.interface import Store
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
 from tests.web.linkedserver import Server, serve

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from idmgraph.release import Release
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.release import Release
+from idmgraph.store.cached import CachedStore
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
 from tests.web.linkedserver import ROOT

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from idmgraph.release import Release
-from idmgraph.settings import Settings
-from idmgraph.snapshot import open_served
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.release import Release
+from idmgraph.store.snapshot import open_served
 from idmgraph.web.app import create_app
 from tests.remoteserver import release_settings
 from tests.web.running import running

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 from idmgraph.web.server import server_config
 
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from idmgraph.build import build
-from idmgraph.comparison import release_dump
-from idmgraph.diff import diff_command
+from idmgraph.base.settings import Settings
 from idmgraph.importer import import_report
-from idmgraph.release import read_release
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served
+from idmgraph.pipeline.build import build
+from idmgraph.pipeline.release import read_release
+from idmgraph.reading.comparison import release_dump
+from idmgraph.reading.diff import diff_command
+from idmgraph.store.snapshot import Served
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store
 from tests.web.running import running

@@ -13,7 +13,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, OWL, RDF, VOID
 
-from idmgraph import formats
+from idmgraph.base import formats
 
 ID = "https://w3id.org/idmgraph/id/"
 RDFLIB = {

@@ -17,8 +17,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import content_type_conformance
 
-from idmgraph.queries import project_catalogue
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import project_catalogue
 from idmgraph.web.openapi import OPENAPI_PATH, document
 from tests.web.linkedserver import ROOT, Server
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from idmgraph.release import Release
+from idmgraph.pipeline.release import Release
 from tests.web.abuse import (
     HOSTILE,
     QUERY_BODY,
@@ -226,7 +226,7 @@ def test_health_is_ready_when_queries_are_answered(hardened: Served):
 
 def test_queries_recover_when_the_zygote_is_killed(fresh: Served):
     zygote = fresh.zygote()
-    assert zygote is not None, "no child process runs -m idmgraph.workers"
+    assert zygote is not None, "no child process runs -m idmgraph.store.workers"
     os.kill(zygote, signal.SIGKILL)
     deadline = time.monotonic() + 30
     recovered = False

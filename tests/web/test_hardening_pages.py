@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
-from idmgraph.release import Release
+from idmgraph.pipeline.release import Release
 from idmgraph.web.pages import linkable
 from idmgraph.web.security import CONTENT_SECURITY_POLICY
 from tests.web.hostile import COMMENT, DATA, HOSTILE_PAGE, JAVASCRIPT, LABEL, hostile_server

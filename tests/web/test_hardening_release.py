@@ -14,11 +14,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.build import build
-from idmgraph.errors import ReleaseDamaged
-from idmgraph.release import MANIFEST, Release, read_release
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served, open_served, pin
+from idmgraph.base.errors import ReleaseDamaged
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.build import build
+from idmgraph.pipeline.release import MANIFEST, Release, read_release
+from idmgraph.store.snapshot import Served, open_served, pin
 from idmgraph.web.app import create_app
 from tests.web.running import running
 

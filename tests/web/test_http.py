@@ -7,7 +7,7 @@ import pytest
 import rdflib
 from starlette.requests import Request
 
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 from idmgraph.web.description import public_base
 
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/idmgraph/def/Recommendation> }"

@@ -12,8 +12,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.landscape import today as landscape_today
-from idmgraph.querying import landscape_command
+from idmgraph.reading.landscape import today as landscape_today
+from idmgraph.reading.querying import landscape_command
 from tests.remoteserver import backend
 from tests.web.linkedserver import Server
 

@@ -18,9 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from idmgraph.backends import fair_share
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore, OxigraphStore
+from idmgraph.base.settings import Settings
+from idmgraph.store.backends import fair_share
+from idmgraph.store.cached import CachedStore
+from idmgraph.store.embedded import OxigraphStore
 from idmgraph.web.app import create_app
 from tests.remoteserver import backend, dataset_store
 from tests.web.conftest import FIXTURE
@@ -144,7 +145,7 @@ def _zygote_pids() -> list[int]:
             except OSError:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
-            if parent == os.getpid() and b"idmgraph.workers" in cmdline:
+            if parent == os.getpid() and b"idmgraph.store.workers" in cmdline:
                 found.append(int(entry.name))
     return found
 

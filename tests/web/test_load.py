@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from idmgraph.release import Release
+from idmgraph.pipeline.release import Release
 from tests.web.abuse import BEHIND_A_PROXY, Load, Served, load, served_for_tests
 
 CLIENTS = 32

@@ -10,9 +10,9 @@ import httpx
 import pytest
 import schemathesis
 
-from idmgraph import formats
-from idmgraph.queries import project_catalogue
-from idmgraph.urls import page
+from idmgraph.base import formats
+from idmgraph.base.urls import page
+from idmgraph.pipeline.queries import project_catalogue
 from idmgraph.web.openapi import OPENAPI_PATH
 from tests.web.linkedserver import Server
 

@@ -8,8 +8,8 @@ import httpx
 import pyoxigraph
 import pytest
 
-from idmgraph.queries import load_catalogue
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import load_catalogue
 
 REPO = Path(__file__).parent.parent.parent
 SHACL = "http://www.w3.org/ns/shacl#"

@@ -14,10 +14,10 @@ import rdflib
 import rdflib.query
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from idmgraph.queries import BASIS, load_catalogue
-from idmgraph.querying import store_from_sources
-from idmgraph.settings import Settings
-from idmgraph.store import CachedStore
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import BASIS, load_catalogue
+from idmgraph.reading.querying import store_from_sources
+from idmgraph.store.cached import CachedStore
 from idmgraph.web import queries
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store

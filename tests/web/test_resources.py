@@ -11,7 +11,7 @@ import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
-from idmgraph.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats, split_document
+from idmgraph.base.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats, split_document
 
 ID = "https://w3id.org/idmgraph/id/"
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}

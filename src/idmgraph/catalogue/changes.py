@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from idmgraph import sources
-from idmgraph.errors import SourceError
-from idmgraph.namespaces import IDM_NS
-from idmgraph.settings import Settings
+from idmgraph.base.errors import SourceError
+from idmgraph.base.namespaces import IDM_NS
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline import sources
 
 _TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 
 from rdflib import Literal, URIRef
 
+from idmgraph.base.namespaces import IDM_NS
 from idmgraph.catalogue.identifiers import Identity, identify
 from idmgraph.catalogue.records import KNOWN_RELATIONS, Record
 from idmgraph.catalogue.scope import Scope
 from idmgraph.importer.statements import DCTERMS, FOAF, IDM, RDF, RDFS, SKOS, XSD, Statements, en
-from idmgraph.namespaces import IDM_NS
 
 ISO_STAGE = IDM_NS + "iso-stage/"
 W3C_MATURITY = IDM_NS + "w3c-maturity/"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 
 DATA = "data"
 SUFFIX = ".yaml"

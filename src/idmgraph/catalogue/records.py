@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 
 _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

@@ -18,15 +18,15 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from idmgraph.base.errors import SourceError
+from idmgraph.base.settings import Settings
 from idmgraph.catalogue.describe import catalogue_statements
 from idmgraph.catalogue.files import open_checkout, record_files
 from idmgraph.catalogue.records import Record, parse
 from idmgraph.catalogue.scope import SCOPE_SLUG, read_scope
-from idmgraph.errors import SourceError
 from idmgraph.importer.run import write_checked
 from idmgraph.importer.statements import DCTERMS, IDM, PROV, RDF, RDFS, XSD, Statements, en
 from idmgraph.importer.turtle import render
-from idmgraph.settings import Settings
 
 # The catalogue each flavour of record belongs to: its folder slug, repository and publisher.
 CATALOGUES = {

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from idmgraph import sources as project
+from idmgraph.base.settings import Settings
 from idmgraph.catalogue.identifiers import Identity
-from idmgraph.settings import Settings
+from idmgraph.pipeline import sources as project
 
 SCOPE_SLUG = "catalogue-scope"
 _IDM = "https://w3id.org/idmgraph/def/"

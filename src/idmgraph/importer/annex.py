@@ -13,7 +13,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Cell, Row, TableRow
 from idmgraph.importer.phrases import parse_designation, split_status
 

@@ -14,8 +14,8 @@ from docx.document import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from idmgraph import formats
-from idmgraph.errors import SourceError
+from idmgraph.base import formats
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Block, Cell, Paragraph, TableRow
 
 MEDIA_TYPE = formats.DOCX_MEDIA_TYPE

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import DateRange, JcaMeeting, Name, Paragraph, Workshop
 from idmgraph.importer.phrases import parse_date, parse_names, parse_range
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import DateRange, Name, Status
 
 MONTHS = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.annex import Table
 from idmgraph.importer.model import Block, Paragraph, Report, Row, TableRow
 from idmgraph.importer.narrative import Narrative

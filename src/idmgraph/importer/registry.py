@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from idmgraph.errors import SourceError
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Name
 
 # Bodies whose units a report names as "<BODY> <unit>", and their class.

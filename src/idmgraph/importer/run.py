@@ -17,16 +17,16 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from idmgraph import sources as project
-from idmgraph.errors import SourceError, ValidationFailed
+from idmgraph.base.errors import SourceError, ValidationFailed
+from idmgraph.base.settings import Settings
 from idmgraph.importer import docx, text
 from idmgraph.importer.earlier import Flagged, flag_departures, known, reconcile
 from idmgraph.importer.model import Block, Report
 from idmgraph.importer.reader import read_report
 from idmgraph.importer.resources import report_statements, source_slug
 from idmgraph.importer.turtle import render
-from idmgraph.settings import Settings
-from idmgraph.validate import to_graph, validate
+from idmgraph.pipeline import sources as project
+from idmgraph.pipeline.validate import to_graph, validate
 
 HEADERS = {
     "source.ttl": "The source: {title}.\nEvery statement in this folder comes from it "

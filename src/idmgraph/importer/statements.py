@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from idmgraph.namespaces import IDM, IDM_NS
+from idmgraph.base.namespaces import IDM, IDM_NS
 
 STATUS = Namespace(IDM_NS + "status/")
 ROUTE = Namespace(IDM_NS + "route/")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from idmgraph import formats
-from idmgraph.errors import SourceError
+from idmgraph.base import formats
+from idmgraph.base.errors import SourceError
 from idmgraph.importer.model import Block, Cell, Paragraph, TableRow
 
 MEDIA_TYPE = formats.PLAIN_TEXT_MEDIA_TYPE

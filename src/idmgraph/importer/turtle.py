@@ -13,8 +13,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from idmgraph.base.namespaces import WELL_KNOWN
 from idmgraph.importer.statements import AREA, DIRECTION, KIND, ROUTE, STATUS, Statements
-from idmgraph.namespaces import WELL_KNOWN
 
 _VOCABULARIES = {
     "status": str(STATUS),

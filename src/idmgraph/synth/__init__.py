@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from idmgraph.settings import Settings
+from idmgraph.base.settings import Settings
 from idmgraph.synth.bodies import LANDSCAPE, outside_bodies, union_source, union_structure
 from idmgraph.synth.plan import Plan, calendar
 from idmgraph.synth.reports import disclaimer, reports

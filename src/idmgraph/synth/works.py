@@ -14,15 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from idmgraph.synth.bodies import question, study_group
-from idmgraph.synth.plan import (
-    Plan,
-    StudyPeriod,
-    meeting_day,
-    report_source,
-    rng,
-    word,
-    work_plan,
-)
+from idmgraph.synth.plan import Plan, StudyPeriod, meeting_day, report_source, rng, word, work_plan
 from idmgraph.synth.terms import Block, day, node, plain, positive, source_node, text
 
 SERIES = "ABCDEFGHJKLMNPRSTUVWXY"

@@ -13,14 +13,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from idmgraph import __version__
-from idmgraph.errors import UpdateRefused
-from idmgraph.fairshare import Asker, current_asker
-from idmgraph.queries import project_catalogue
-from idmgraph.request import READ_ONLY
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served
-from idmgraph.store import Store
-from idmgraph.urls import Urls
+from idmgraph.base.errors import UpdateRefused
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import Urls
+from idmgraph.pipeline.queries import project_catalogue
+from idmgraph.store.fairshare import Asker, current_asker
+from idmgraph.store.interface import Store
+from idmgraph.store.request import READ_ONLY
+from idmgraph.store.snapshot import Served
 from idmgraph.web import changes, gaps, landscape, linked, openapi, problems, queries, sparql
 from idmgraph.web.cache import AnswerCache
 from idmgraph.web.clients import client_address

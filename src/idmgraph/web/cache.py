@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from idmgraph.lru import ByteLRU
+from idmgraph.base.lru import ByteLRU
 from idmgraph.web.headers import etag_matches
 
 _HEADERS_OF_304 = (b"etag", b"cache-control", b"vary", b"link")

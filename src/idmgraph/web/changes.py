@@ -2,7 +2,7 @@
 
 By default the two latest; ``?from=SLUG&to=SLUG`` names others (the slugs of their source
 graphs, as ``idmgraph diff`` takes them; ``to`` alone compares with the report before it).
-The comparison is :func:`idmgraph.comparison.compare_reports`; it runs once per release and
+The comparison is :func:`idmgraph.reading.comparison.compare_reports`; it runs once per release and
 pair (a release is immutable), shared by the requests that arrive while it runs.
 ``?format=json`` (or ``Accept: application/json``) answers the same changes as JSON, the
 shape ``idmgraph diff --format json`` prints.
@@ -18,11 +18,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from idmgraph.comparison import Comparison, Pair, check_sources, compare_reports
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.reading.comparison import Comparison, Pair, check_sources, compare_reports
+from idmgraph.store.interface import Store
+from idmgraph.store.snapshot import Served
 from idmgraph.web.negotiation import prefers_json
 from idmgraph.web.pages import render
 

@@ -9,11 +9,11 @@ import pyoxigraph
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.queries import Catalogue, catalogue_triples
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.base import formats
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.pipeline.queries import Catalogue, catalogue_triples
+from idmgraph.store.interface import Store
 from idmgraph.web.headers import ENDPOINT_PATH, VOID_PATH, answer_headers, not_modified
 from idmgraph.web.negotiation import choose
 

@@ -19,16 +19,23 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from idmgraph import compactld, formats
-from idmgraph.describe import RDF_TYPE, document_prefixes
-from idmgraph.errors import NotFound
-from idmgraph.linksets import links_csv, linkset_triples, outgoing_links
-from idmgraph.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, Release, read_release
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served, Snapshot
-from idmgraph.store import Store
-from idmgraph.urls import LATEST, download_path, latest_path, page
-from idmgraph.void import DCAT, DCTERMS, dataset_iri
+from idmgraph.base import formats
+from idmgraph.base.errors import NotFound
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import LATEST, download_path, latest_path, page
+from idmgraph.pipeline import compactld
+from idmgraph.pipeline.release import (
+    CONTEXT_FILE,
+    DESCRIPTION_FILE,
+    MANIFEST,
+    Release,
+    read_release,
+)
+from idmgraph.pipeline.void import DCAT, DCTERMS, dataset_iri
+from idmgraph.reading.describe import RDF_TYPE, document_prefixes
+from idmgraph.reading.linksets import links_csv, linkset_triples, outgoing_links
+from idmgraph.store.interface import Store
+from idmgraph.store.snapshot import Served, Snapshot
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.negotiation import choose

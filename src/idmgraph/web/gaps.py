@@ -15,9 +15,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.queries import Catalogue, NamedQuery
-from idmgraph.report import (
+from idmgraph.base import formats
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.pipeline.queries import Catalogue, NamedQuery
+from idmgraph.reading.report import (
     DATE_PARAMETER,
     TITLE,
     GapReport,
@@ -30,10 +32,8 @@ from idmgraph.report import (
     plan,
     table,
 )
-from idmgraph.request import QueryRequest
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.store.interface import Store
+from idmgraph.store.request import QueryRequest
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.pages import render
 from idmgraph.web.queries import QUERIES_PATH

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from idmgraph.urls import SYSTEM_PAGES
+from idmgraph.base.urls import SYSTEM_PAGES
 
 ENDPOINT_PATH = SYSTEM_PAGES["sparql"]
 VOID_PATH = SYSTEM_PAGES["void"]

@@ -14,10 +14,10 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.errors import RequestError
-from idmgraph.store import Store
-from idmgraph.urls import SYSTEM_PAGES
+from idmgraph.base import formats
+from idmgraph.base.errors import RequestError
+from idmgraph.base.urls import SYSTEM_PAGES
+from idmgraph.store.interface import Store
 
 HEALTH_PATH = SYSTEM_PAGES["health"]
 PROBE_SECONDS = 2.0

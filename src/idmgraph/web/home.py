@@ -9,11 +9,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph.describe import RDFS, local_name, select
-from idmgraph.namespaces import IDM_NS
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import ONTOLOGY_PREFIX, SHAPES_PREFIX, Urls, page
+from idmgraph.base.namespaces import IDM_NS
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import ONTOLOGY_PREFIX, SHAPES_PREFIX, Urls, page
+from idmgraph.reading.describe import RDFS, local_name, select
+from idmgraph.store.interface import Store
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 

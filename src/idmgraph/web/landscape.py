@@ -1,7 +1,7 @@
 """The standards landscape on the web: ``/landscape`` (HTML), ``.csv`` and ``.json``, for a date.
 
 The two landscape queries run through the store (concurrently, under the query timeout); the
-core module :mod:`idmgraph.landscape` folds their answers into lines, and the filters of the
+core module :mod:`idmgraph.reading.landscape` folds their answers into lines, and the filters of the
 query string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DATE`` shows the
 landscape as it stood on that date.
 """
@@ -16,9 +16,13 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats, landscapeview
-from idmgraph.errors import BadRequest
-from idmgraph.landscape import (
+from idmgraph.base import formats
+from idmgraph.base.errors import BadRequest
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.pipeline.queries import Catalogue
+from idmgraph.reading import landscapeview
+from idmgraph.reading.landscape import (
     DATE_PARAMETER,
     STATUS_NAMES,
     STATUSES,
@@ -29,11 +33,8 @@ from idmgraph.landscape import (
     plan,
     today,
 )
-from idmgraph.queries import Catalogue
-from idmgraph.report import Link
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.reading.report import Link
+from idmgraph.store.interface import Store
 from idmgraph.web.gaps import answer_table, validators
 from idmgraph.web.headers import not_modified
 from idmgraph.web.pages import render

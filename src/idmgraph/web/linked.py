@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from idmgraph.settings import Settings
-from idmgraph.snapshot import Served
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.store.interface import Store
+from idmgraph.store.snapshot import Served
 from idmgraph.web import downloads, home, lookup, query_page, resources
 
 

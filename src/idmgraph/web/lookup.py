@@ -14,11 +14,11 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from idmgraph.errors import BadRequest, NotFound
-from idmgraph.lookup import Index, Outcome, Resolution, load_index, resolve, suggest
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import Urls, page
+from idmgraph.base.errors import BadRequest, NotFound
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import Urls, page
+from idmgraph.reading.lookup import Index, Outcome, Resolution, load_index, resolve, suggest
+from idmgraph.store.interface import Store
 from idmgraph.web import pages
 from idmgraph.web.negotiation import prefers_html
 

@@ -1,6 +1,6 @@
 """Content negotiation over the format registry: Accept with q-values, or a ``format=`` token.
 
->>> from idmgraph.formats import Kind
+>>> from idmgraph.base.formats import Kind
 >>> choose(accept="text/csv;q=0.5, application/sparql-results+xml", kind=Kind.RESULTS).name
 'xml'
 >>> choose(accept="*/*", kind=Kind.GRAPH).name
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from idmgraph import formats
-from idmgraph.errors import NotAcceptable
+from idmgraph.base import formats
+from idmgraph.base.errors import NotAcceptable
 
 MAX_RANGES = 64  # entries of an Accept header that are read
 _QUOTED = 200  # characters of a header or token quoted back in a 406

@@ -16,11 +16,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import __version__, formats
-from idmgraph.queries import Catalogue
-from idmgraph.report import DATE_PARAMETER
-from idmgraph.settings import Settings
-from idmgraph.urls import (
+from idmgraph import __version__
+from idmgraph.base import formats
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import (
     DATA_PREFIX,
     FORMAT_PARAMETER,
     ONTOLOGY_PREFIX,
@@ -28,6 +27,8 @@ from idmgraph.urls import (
     page,
     resource_formats,
 )
+from idmgraph.pipeline.queries import Catalogue
+from idmgraph.reading.report import DATE_PARAMETER
 from idmgraph.web import queries
 from idmgraph.web.problems import PROBLEM_TYPE
 

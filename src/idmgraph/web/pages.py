@@ -10,7 +10,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from idmgraph.urls import ONTOLOGY_PREFIX, linkable, page
+from idmgraph.base.urls import ONTOLOGY_PREFIX, linkable, page
 
 #: Links of the site navigation, in the order shown on every page.
 NAVIGATION: tuple[tuple[str, str], ...] = (

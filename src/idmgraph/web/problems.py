@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.errors import RequestError
+from idmgraph.base import formats
+from idmgraph.base.errors import RequestError
 
 PROBLEM_TYPE = formats.PROBLEM_MEDIA_TYPE
 

@@ -19,14 +19,14 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.errors import BadRequest, NotAcceptable, NotFound
-from idmgraph.queries import Catalogue, NamedQuery, QueryForm, QueryKind, catalogue_triples
-from idmgraph.report import Link, cell_html, table
-from idmgraph.request import QueryAnswer, QueryRequest
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.base import formats
+from idmgraph.base.errors import BadRequest, NotAcceptable, NotFound
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.pipeline.queries import Catalogue, NamedQuery, QueryForm, QueryKind, catalogue_triples
+from idmgraph.reading.report import Link, cell_html, table
+from idmgraph.store.interface import Store
+from idmgraph.store.request import QueryAnswer, QueryRequest
 from idmgraph.web.description import public_base
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose

@@ -13,10 +13,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph.namespaces import IDM_NS
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import page
+from idmgraph.base.namespaces import IDM_NS
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import page
+from idmgraph.store.interface import Store
 from idmgraph.web import pages
 
 YASGUI_FILES = ("vendor/yasgui/yasgui.min.js", "vendor/yasgui/yasgui.min.css")

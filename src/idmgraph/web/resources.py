@@ -18,21 +18,10 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from idmgraph import compactld, formats
-from idmgraph.describe import (
-    describe_resource,
-    description_triples,
-    document_prefixes,
-    exists,
-)
-from idmgraph.describe import document as rdf_document
-from idmgraph.editions import edition_history
-from idmgraph.errors import NotAcceptable, NotFound
-from idmgraph.lookup import Match, suggest
-from idmgraph.queries import Catalogue, project_catalogue
-from idmgraph.settings import Settings
-from idmgraph.store import Store
-from idmgraph.urls import (
+from idmgraph.base import formats
+from idmgraph.base.errors import NotAcceptable, NotFound
+from idmgraph.base.settings import Settings
+from idmgraph.base.urls import (
     DATA_PREFIX,
     FORMAT_PARAMETER,
     ONTOLOGY_NS,
@@ -45,8 +34,20 @@ from idmgraph.urls import (
     resource_formats,
     split_document,
 )
-from idmgraph.vocabulary import vocabulary_terms
-from idmgraph.void import dataset_iri
+from idmgraph.pipeline import compactld
+from idmgraph.pipeline.queries import Catalogue, project_catalogue
+from idmgraph.pipeline.void import dataset_iri
+from idmgraph.reading.describe import (
+    describe_resource,
+    description_triples,
+    document_prefixes,
+    exists,
+)
+from idmgraph.reading.describe import document as rdf_document
+from idmgraph.reading.editions import edition_history
+from idmgraph.reading.lookup import Match, suggest
+from idmgraph.reading.vocabulary import vocabulary_terms
+from idmgraph.store.interface import Store
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.lookup import IndexCache

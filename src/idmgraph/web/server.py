@@ -14,8 +14,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
-from idmgraph.settings import Settings
-from idmgraph.snapshot import open_served
+from idmgraph.base.settings import Settings
+from idmgraph.store.snapshot import open_served
 from idmgraph.web.app import create_app
 
 TOO_LARGE = 431
@@ -24,7 +24,7 @@ _END_OF_HEAD = b"\r\n\r\n"
 
 def serve(settings: Settings) -> None:
     """Serve the release in ``settings.release_dir`` until interrupted."""
-    # One pinned, verified release for the store and the web layer alike (idmgraph.snapshot).
+    # One pinned, verified release for the store and the web layer alike (pipeline.snapshot).
     serving = open_served(settings)
     app = create_app(settings, serving.store, served=serving.served)
     uvicorn.Server(server_config(app, settings)).run()

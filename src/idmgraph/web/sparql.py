@@ -16,17 +16,12 @@ from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 
-from idmgraph import formats
-from idmgraph.errors import (
-    BadRequest,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    UpdateRefused,
-)
-from idmgraph.querytext import QueryShape, inspect_query
-from idmgraph.request import READ_ONLY, QueryRequest, answer_kind, checked_shape
-from idmgraph.settings import Settings
-from idmgraph.store import Store
+from idmgraph.base import formats
+from idmgraph.base.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
+from idmgraph.base.querytext import QueryShape, inspect_query
+from idmgraph.base.settings import Settings
+from idmgraph.store.interface import Store
+from idmgraph.store.request import READ_ONLY, QueryRequest, answer_kind, checked_shape
 from idmgraph.web import description
 from idmgraph.web.headers import answer_headers, not_modified
 from idmgraph.web.negotiation import choose

@@ -1,0 +1,224 @@
+"""Publish a release to a remote SPARQL store so that it is never seen half-loaded.
+
+Through the SPARQL 1.1 Graph Store HTTP Protocol, each of the release's graphs is PUT into a
+new *versioned* graph (``<graph IRI>?idmgraph-load=<id>``) that no query reads yet, and all of
+them merged into one more (``urn:idmgraph:merged?idmgraph-load=<id>``): the default graph of
+queries that name no dataset. It doubles what the remote stores, and makes those queries ~10x
+faster in Oxigraph, which evaluates a default graph of many graphs as a union at every triple
+pattern. The triple count of every new graph is checked against what was sent and the total
+against the release manifest; then one PUT replaces the small pointer graph
+(``urn:idmgraph:current``), which is the switch; then the graphs of every other load are
+dropped. A failure before the switch drops the new graphs and leaves the served version as it
+was. Nothing here speaks SPARQL Update: loading, switching and dropping are Graph Store
+requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+
+from idmgraph.base import formats
+from idmgraph.base.errors import ConfigurationError, PublishFailed
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.release import read_release
+from idmgraph.store.remote import (
+    DEFAULT_GRAPH,
+    HAS_PART,
+    HAS_VERSION,
+    LOAD_MARKER,
+    MERGED,
+    POINTER_GRAPH,
+    POINTER_QUERY,
+    TRIPLES,
+    Pointer,
+    Remote,
+    parse_pointer,
+)
+from idmgraph.store.remotequery import MARKER
+
+NTRIPLES = formats.by_name("ntriples").media_type
+_COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
+_LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Published:
+    """What a publication did."""
+
+    version: str
+    marker: str  # versioned graph = graph IRI + marker
+    graphs: tuple[str, ...]  # the release's graph IRIs
+    triples: int
+    replaced: str | None  # the version served before, if any
+    dropped: int  # graphs of earlier loads that were dropped
+    seconds: float
+
+
+def publish_remote(settings: Settings, *, environ: Mapping[str, str] | None = None) -> Published:
+    """Publish the release in ``settings.release_dir`` to the store ``settings.store`` names."""
+    release = read_release(settings.release_dir)
+    return publish_dataset(
+        Remote.from_settings(settings, environ),
+        release.dataset_file,
+        version=release.version,
+        expected_triples=release.triples,
+    )
+
+
+def publish_dataset(
+    remote: Remote, dataset: Path, *, version: str, expected_triples: int | None = None
+) -> Published:
+    """Load ``dataset`` (N-Quads or TriG) as the current version of the remote store."""
+    if remote.graph_store_url is None:
+        raise ConfigurationError("publishing needs remote_graph_store_url (the Graph Store URL)")
+    started = time.monotonic()
+    graphs = _read_graphs(dataset)
+    marker = f"{MARKER}{uuid.uuid4().hex[:12]}"
+    with httpx.Client(auth=remote.auth, timeout=600) as client:
+        session = _Session(client, remote)
+        old = parse_pointer(session.select(POINTER_QUERY))
+        try:
+            for name, triples in sorted(graphs.items()):
+                session.put(name + marker, _ntriples(triples))
+            session.put(MERGED + marker, _ntriples(set().union(*graphs.values())))
+            _verify(session, marker, graphs, expected_triples)
+        except (httpx.HTTPError, PublishFailed) as exc:
+            session.drop(name + marker for name in [*graphs, MERGED])
+            raise PublishFailed(f"nothing was switched: {exc}") from exc
+        total = sum(len(triples) for triples in graphs.values())
+        pointer = Pointer(
+            version=version,
+            marker=marker,
+            graphs=tuple(sorted(name + marker for name in graphs)),
+            triples=total,
+            default_graph=MERGED + marker,
+        )
+        session.put(POINTER_GRAPH, _pointer_body(pointer))  # the switch: one atomic PUT
+        stale = [g for g in session.loaded_graphs() if not g.endswith(marker)]
+        session.drop(stale)
+    return Published(
+        version=version,
+        marker=marker,
+        graphs=tuple(sorted(graphs)),
+        triples=total,
+        replaced=old.version if old else None,
+        dropped=len(stale),
+        seconds=time.monotonic() - started,
+    )
+
+
+class _Session:
+    """The few requests a publication makes, with their answers checked."""
+
+    def __init__(self, client: httpx.Client, remote: Remote) -> None:
+        self._client = client
+        self._remote = remote
+        self._store = remote.graph_store_url or ""
+
+    def select(self, query: str) -> bytes:
+        accept = formats.by_name("json").content_type
+        response = self._client.post(
+            self._remote.query_url, data={"query": query}, headers={"Accept": accept}
+        )
+        response.raise_for_status()
+        return response.content
+
+    def put(self, graph: str, body: bytes) -> None:
+        response = self._client.put(
+            self._store, params={"graph": graph}, content=body, headers={"Content-Type": NTRIPLES}
+        )
+        response.raise_for_status()
+
+    def drop(self, graphs: Iterable[str]) -> None:
+        for graph in graphs:
+            # a graph left behind here is dropped by the next publication, so errors pass
+            with contextlib.suppress(httpx.HTTPError):
+                self._client.delete(self._store, params={"graph": graph})
+
+    def loaded_graphs(self) -> list[str]:
+        solutions = pyoxigraph.parse_query_results(
+            self.select(_LOADED), format=pyoxigraph.QueryResultsFormat.JSON
+        )
+        assert isinstance(solutions, pyoxigraph.QuerySolutions)
+        return [row["g"].value for row in solutions if row["g"] is not None]
+
+
+def _verify(
+    session: _Session,
+    marker: str,
+    graphs: Mapping[str, set[pyoxigraph.Triple]],
+    expected_triples: int | None,
+) -> None:
+    """Compare every loaded graph's size with what was sent, and the total with the manifest."""
+    solutions = pyoxigraph.parse_query_results(
+        session.select(_COUNTS.format(marker=marker)), format=pyoxigraph.QueryResultsFormat.JSON
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    loaded = {row["g"].value: int(row["n"].value) for row in solutions if row["g"] and row["n"]}
+    merged = loaded.pop(MERGED + marker, 0)
+    distinct = len(set().union(*graphs.values()))
+    if merged != distinct:
+        raise PublishFailed(f"merged graph: {merged} statements loaded, {distinct} sent")
+    for name, triples in graphs.items():
+        found = loaded.get(name + marker, 0)
+        if found != len(triples):
+            raise PublishFailed(f"<{name}>: {found} statements loaded, {len(triples)} sent")
+    total = sum(loaded.values())
+    if expected_triples is not None and total != expected_triples:
+        raise PublishFailed(f"{total} statements loaded, the release has {expected_triples}")
+
+
+def _read_graphs(dataset: Path) -> dict[str, set[pyoxigraph.Triple]]:
+    fmt = formats.by_extension(dataset.suffix).oxigraph
+    if not isinstance(fmt, pyoxigraph.RdfFormat):
+        raise ConfigurationError(f"{dataset}: not an RDF dataset")
+    graphs: dict[str, set[pyoxigraph.Triple]] = {}
+    for quad in pyoxigraph.parse(path=str(dataset), format=fmt):
+        if not isinstance(quad.graph_name, pyoxigraph.NamedNode):
+            raise ConfigurationError(f"{dataset}: a statement outside any named graph")
+        graphs.setdefault(quad.graph_name.value, set()).add(quad.triple)
+    return graphs
+
+
+def _ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
+    return pyoxigraph.serialize(list(triples), format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
+
+
+def _pointer_body(pointer: Pointer) -> bytes:
+    node = pyoxigraph.NamedNode(POINTER_GRAPH)
+    integer = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    triples = [
+        pyoxigraph.Triple(
+            node, pyoxigraph.NamedNode(HAS_VERSION), pyoxigraph.Literal(pointer.version)
+        ),
+        pyoxigraph.Triple(
+            node, pyoxigraph.NamedNode(LOAD_MARKER), pyoxigraph.Literal(pointer.marker)
+        ),
+        pyoxigraph.Triple(
+            node,
+            pyoxigraph.NamedNode(TRIPLES),
+            pyoxigraph.Literal(str(pointer.triples), datatype=integer),
+        ),
+    ]
+    if pointer.default_graph is not None:
+        triples.append(
+            pyoxigraph.Triple(
+                node,
+                pyoxigraph.NamedNode(DEFAULT_GRAPH),
+                pyoxigraph.NamedNode(pointer.default_graph),
+            )
+        )
+    triples += [
+        pyoxigraph.Triple(node, pyoxigraph.NamedNode(HAS_PART), pyoxigraph.NamedNode(graph))
+        for graph in pointer.graphs
+    ]
+    return _ntriples(triples)

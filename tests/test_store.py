@@ -160,25 +160,24 @@ def test_cached_store_serves_repeated_queries_from_memory():
     assert csv.format.name == "csv"
 
 
-
 def test_an_answer_the_front_cache_keeps_is_not_kept_twice():
     store = CachedStore(OxigraphStore.from_file(FIXTURE, workers=1))
 
     async def check(store):
         query = "SELECT * { ?s ?p ?o }"
-        asked = [
+        return [
             await store.query(
                 QueryRequest.of(query, format=JSON, timeout=10, max_rows=100, kept=kept)
             )
             for kept in (False, False, True, True)
         ]
-        return asked
 
     first, second, third, fourth = run(check, store)
     assert second is not first  # not kept: the inner store answered again
     assert third is not second
     assert fourth is third  # kept once asked to
     assert first.body == second.body == third.body
+
 
 def write_release(directory: Path) -> Release:
     local = local_store()

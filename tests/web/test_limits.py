@@ -185,3 +185,55 @@ def test_health_answers_ready_on_the_shared_endpoint(endpoint):
     assert answer.status_code == 200
     assert answer.json() == {"status": "ready", "release": endpoint.store.version}
     assert answer.headers["cache-control"] == "no-store"
+
+
+@pytest.fixture(scope="module")
+def impatient_server() -> Iterator[str]:
+    settings = Settings(head_timeout=0.5, query_timeout=2.0, query_workers=1)
+    with (
+        dataset_store(FIXTURE, workers=1, query_timeout=settings.query_timeout) as store,
+        running(create_app(settings, CachedStore(store))) as base,
+    ):
+        yield base
+
+
+def _connect(base: str) -> socket.socket:
+    host, port = base.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=10)
+
+
+def _read_all(connection: socket.socket) -> bytes:
+    chunks = []
+    while chunk := connection.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_head_sent_too_slowly_is_answered_408_and_closed(impatient_server):
+    with _connect(impatient_server) as connection:
+        connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        answer = _read_all(connection)  # the server closes: recv ends
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert time.monotonic() - started < 8
+
+
+def test_a_connection_that_sends_nothing_is_closed(impatient_server):
+    with _connect(impatient_server) as connection:
+        assert _read_all(connection) == b""
+
+
+def test_the_next_head_on_a_kept_alive_connection_is_timed_too(impatient_server):
+    with _connect(impatient_server) as connection:
+        connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
+        first = connection.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")
+        connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n")
+        assert b"HTTP/1.1 408" in _read_all(connection)
+
+
+def test_a_slow_answer_is_not_cut_by_the_head_timeout(impatient_server):
+    # the head is whole at once; the query then runs past head_timeout until its own deadline
+    answer = httpx.get(impatient_server + "/sparql", params={"query": HEAVY}, timeout=30)
+    assert answer.status_code == 503
+    assert "Retry-After" in answer.headers

@@ -118,6 +118,11 @@ class Settings:
         "answered 431.",
     )
     max_headers: int = _setting(100, "Most header fields a request may carry; past it, 431.")
+    head_timeout: float = _setting(
+        10.0,
+        "Seconds a connection has to send a whole request head (from its opening, or from the "
+        "end of the last answer); past it, 408 and the connection is closed.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

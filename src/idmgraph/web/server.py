@@ -4,10 +4,15 @@ uvicorn's httptools protocol accepts a request head of any size and any number o
 fields, collecting them in memory before the application sees the request (a 100 MB header
 was accepted). :func:`bounded_protocol` counts the head as it arrives and answers 431 once it
 passes ``max_header_bytes`` or ``max_headers``, before anything is parsed further.
+
+Nor does uvicorn bound the time a head takes: a client sending one byte a second (slowloris)
+held its connection for as long as it liked. A head must now be whole within ``head_timeout``
+seconds of the connection's opening or of the end of the previous answer; past it, 408.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import uvicorn
@@ -19,6 +24,7 @@ from idmgraph.store.snapshot import open_served
 from idmgraph.web.app import create_app
 
 TOO_LARGE = 431
+TIMED_OUT = 408
 _END_OF_HEAD = b"\r\n\r\n"
 
 
@@ -44,7 +50,9 @@ def server_config(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         http=bounded_protocol(
-            max_head_bytes=settings.max_header_bytes, max_headers=settings.max_headers
+            max_head_bytes=settings.max_header_bytes,
+            max_headers=settings.max_headers,
+            head_timeout=settings.head_timeout,
         ),
         access_log=False,
         log_level=log_level,
@@ -52,8 +60,11 @@ def server_config(
     )
 
 
-def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol, refusing request heads past the given limits with 431."""
+def bounded_protocol(
+    *, max_head_bytes: int, max_headers: int, head_timeout: float = 10.0
+) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol, refusing request heads past the given limits with 431
+    and heads that take longer than ``head_timeout`` seconds with 408."""
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -62,6 +73,40 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             self._head_bytes = 0
             self._fields = 0
             self._refused = False
+            self._head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm_head_timer()  # the next request's head starts now
+
+        def _arm_head_timer(self) -> None:
+            self._disarm_head_timer()
+            self._head_timer = self.loop.call_later(head_timeout, self._head_expired)
+
+        def _disarm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_expired(self) -> None:
+            self._head_timer = None
+            if not self._in_head or self._refused or self.transport.is_closing():
+                return
+            if self._head_bytes == 0:  # nothing asked: nothing to answer
+                self.transport.close()
+            else:
+                self._refuse(
+                    f"the request head took longer than {head_timeout:g} s", status=TIMED_OUT
+                )
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -84,6 +129,7 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
+            self._disarm_head_timer()
             self._in_head, self._head_bytes = False, 0
             if self._fields > max_headers:
                 self._refuse(f"the request carries more than {max_headers} header fields")
@@ -100,12 +146,13 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             super().on_message_complete()
             self._in_head = True  # what follows on this connection is the next request's head
 
-        def _refuse(self, message: str) -> None:
+        def _refuse(self, message: str, *, status: int = TOO_LARGE) -> None:
+            self._disarm_head_timer()
             body = message.encode("ascii")
             self.transport.write(
                 b"".join(
                     [
-                        STATUS_LINE[TOO_LARGE],
+                        STATUS_LINE[status],
                         b"content-type: text/plain; charset=utf-8\r\n",
                         b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
                         b"connection: close\r\n\r\n",

@@ -20,6 +20,7 @@ import pytest
 from idmgraph.base import formats
 from idmgraph.base.errors import (
     BadRequest,
+    Busy,
     ConfigurationError,
     PublishFailed,
     QueryTimeout,
@@ -29,6 +30,7 @@ from idmgraph.base.errors import (
 from idmgraph.base.settings import Settings
 from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
+from idmgraph.store.fairshare import Asker, FairShare, current_asker
 from idmgraph.store.publish import publish_dataset
 from idmgraph.store.remote import (
     DEFAULT_GRAPH,
@@ -482,3 +484,29 @@ def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
     found = asyncio.run(run())
     assert found[0::2] == found[1::2]  # embedded, remote, query by query
     assert any(truncated for *_, truncated, _, _ in found) == (max_rows < 10_000)
+
+
+def test_a_client_holds_only_its_share_of_the_remote(published):
+    store, server = published
+    fair = FairShare(slots=2, share=1, client_queue=0, max_waiting=8)
+    store = RemoteStore(server.remote(), expected_version="one", fairness=fair)
+
+    async def body(store: RemoteStore) -> tuple[str, bool]:
+        async def ask(client: str, sparql: str, timeout: float) -> QueryAnswer:
+            current_asker.set(Asker(client))  # each task has its own context
+            return await store.query(
+                QueryRequest.of(sparql, format=JSON, timeout=timeout, max_rows=10)
+            )
+
+        runaway = asyncio.create_task(ask("greedy", RUNAWAY, 3))
+        await asyncio.sleep(0.5)  # the runaway holds the greedy client's one slot
+        with pytest.raises(Busy):  # its queue holds nothing more: refused at once
+            await ask("greedy", "ASK {}", 10)
+        other = await ask("patient", "ASK {}", 10)  # another client still has a slot
+        with pytest.raises(QueryTimeout):
+            await runaway
+        return other.body.decode(), runaway.done()
+
+    answer, done = _within(store, body)  # type: ignore[misc]
+    assert json.loads(answer)["boolean"] is True
+    assert done

@@ -83,7 +83,9 @@ class Settings:
         "named shapes on every shape fixture, ~25x faster: use it from ~10^5 triples on).",
     )
     query_workers: int = _setting(
-        2, "Worker processes evaluating SPARQL queries, so a runaway query can be stopped."
+        2,
+        "Worker processes evaluating SPARQL queries, so a runaway query can be stopped (on a "
+        "remote store: queries in flight to it at once, shared between clients alike).",
     )
     client_share: int = _setting(
         1,

@@ -38,17 +38,17 @@ def _check(result: Load) -> None:
     assert max(result.latencies) < 2 * P99_BOUND, f"slowest {max(result.latencies):.2f} s"
 
 
-def test_ordinary_clients_alone(abused: Served):
+def test_ordinary_clients_alone(abused: Served) -> None:
     _check(load(abused.base, clients=CLIENTS, seconds=SECONDS, abusive=False))
 
 
-def test_ordinary_clients_beside_an_abusive_one(abused: Served):
+def test_ordinary_clients_beside_an_abusive_one(abused: Served) -> None:
     result = load(abused.base, clients=CLIENTS, seconds=SECONDS, abusive=True, every=2.0)
     _check(result)
     # the abusive client is refused or stopped, never answered with another server error
     assert all(status in (0, 429, 503) for status in result.abuse), result.abuse
 
 
-def test_the_log_names_no_unhandled_error(abused: Served):
+def test_the_log_names_no_unhandled_error(abused: Served) -> None:
     text = Path(abused.log).read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text, text[-2000:]

@@ -192,6 +192,15 @@ def published(server: OxigraphServer) -> tuple[RemoteStore, OxigraphServer]:
     return RemoteStore(server.remote(), expected_version="one"), server
 
 
+def _rows_of(body: bytes) -> list[ox.QuerySolution]:
+    """The rows of a JSON answer. The parsed answer object stays in this frame: pyoxigraph
+    refuses to free it from another thread, which a garbage collection of a coroutine frame
+    caught in a reference cycle (an exception kept by pytest.raises) may do later."""
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return list(solutions)
+
+
 def _within(store: RemoteStore, body: Callable[[RemoteStore], Awaitable[T]]) -> T:
     async def run() -> T:
         await store.start()
@@ -212,9 +221,7 @@ def test_queries_see_only_the_current_version(
         hidden = f"SELECT * WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}"
         graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         answer = await store.query(QueryRequest.of(graphs, format=JSON, timeout=10, max_rows=100))
-        solutions = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
-        assert isinstance(solutions, ox.QuerySolutions)
-        named = {row["g"].value for row in solutions}
+        named = {row["g"].value for row in _rows_of(answer.body)}
         assert named == set(store.graphs())
         return (
             await _count(store, hidden),
@@ -243,9 +250,7 @@ def test_timeouts_row_caps_and_refusals_hold(
         capped = await store.query(
             QueryRequest.of("SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
         )
-        solutions = ox.parse_query_results(capped.body, format=ox.QueryResultsFormat.JSON)
-        assert isinstance(solutions, ox.QuerySolutions)
-        rows = list(solutions)
+        rows = _rows_of(capped.body)
         assert (capped.truncated, capped.rows, len(rows)) == (True, 3, 3)
         for update in (
             "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }",

@@ -10,7 +10,12 @@ anyway so that it can be served. The server is the whole application on 127.0.0.
 store); latencies are ratios to an ``ASK {}`` through /sparql in the same run. /landscape is
 also timed on the committed IdM scope (the repository's own data), the page's target case.
 
-    python bench/landscape_bench.py --itu PATH --iso PATH [--rounds 5]
+    python bench/landscape_bench.py --itu PATH --iso PATH [--rounds 5] [--keep DIR]
+
+With ``--keep DIR`` the imported project and its release stay in DIR, each step's figures
+beside them (``DIR/<step>.json``); a later run reuses every step already done there (the import
+takes minutes, the build more than one) and times the server again with this checkout's code
+and queries. Delete DIR to measure the import and build again.
 """
 
 from __future__ import annotations
@@ -161,12 +166,51 @@ def table(results: dict[str, tuple[float, float, str]]) -> None:
         )
 
 
+def kept(keep: Path, step: str, *args: str) -> dict[str, float]:
+    """The figures of ``step``: those recorded in ``keep`` by an earlier run, else run it."""
+    record = keep / f"{step}.json"
+    if record.exists():
+        figures: dict[str, float] = json.loads(record.read_text(encoding="utf-8"))
+        print(f"({step}: kept from an earlier run in {keep})", flush=True)
+        return figures
+    figures = child(*args)
+    record.write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
+def whole_release(keep: Path, itu: Path | None, iso: Path | None) -> Release:
+    """Import and build the whole catalogues into ``keep`` (steps already there reused)."""
+    project = keep / "project"
+    if not project.exists():
+        for folder in ("ontology", "shapes", "queries", "data"):
+            shutil.copytree(ROOT / folder, project / folder)
+    for body, path in (("itu", itu), ("iso", iso)):  # ITU-T first, as documented
+        if path is None and not (keep / f"import-{body}.json").exists():
+            raise SystemExit(f"--{body} is needed: {keep} holds no import of it")
+        got = kept(keep, f"import-{body}", "import", str(project), str(path))
+        print(
+            f"import {body} (whole, gate left to the build): {got['records']:.0f} records, "
+            f"{got['editions']:.0f} editions, {got['triples']:.0f} triples, "
+            f"{got['seconds']:.1f} s, peak {got['peak_mib']:.0f} MiB",
+            flush=True,
+        )
+    got = kept(keep, "build", "build", str(project))
+    print(
+        f"build: {got['triples']:.0f} triples, {got['seconds']:.1f} s (read "
+        f"{got['load_s']:.1f}, validate {got['validate_s']:.1f}, write {got['write_s']:.1f}), "
+        f"peak {got['peak_mib']:.0f} MiB; {got['violations']:.0f} violations: {got['why']}",
+        flush=True,
+    )
+    return read_release(project / "dist")
+
+
 def main() -> None:
     """Import, build and serve the whole catalogues; print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--itu", type=Path, required=True, help="relaton-data-itu checkout")
-    parser.add_argument("--iso", type=Path, required=True, help="relaton-data-iso checkout")
+    parser.add_argument("--itu", type=Path, help="relaton-data-itu checkout")
+    parser.add_argument("--iso", type=Path, help="relaton-data-iso checkout")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the import and build here")
     args = parser.parse_args()
     from idmgraph.pipeline.build import build
 
@@ -174,25 +218,9 @@ def main() -> None:
         committed = Settings(root=ROOT, dist_dir=Path(scratch) / "committed", query_workers=2)
         print("IdM scope (the committed data):", flush=True)
         table(latencies(build(committed), args.rounds, every_query=False))
-        project = Path(scratch) / "project"
-        for folder in ("ontology", "shapes", "queries", "data"):
-            shutil.copytree(ROOT / folder, project / folder)
-        for body, path in (("itu", args.itu), ("iso", args.iso)):  # ITU-T first, as documented
-            got = child("import", str(project), str(path))
-            print(
-                f"import {body} (whole, gate left to the build): {got['records']:.0f} records, "
-                f"{got['editions']:.0f} editions, {got['triples']:.0f} triples, "
-                f"{got['seconds']:.1f} s, peak {got['peak_mib']:.0f} MiB",
-                flush=True,
-            )
-        got = child("build", str(project))
-        print(
-            f"build: {got['triples']:.0f} triples, {got['seconds']:.1f} s (read "
-            f"{got['load_s']:.1f}, validate {got['validate_s']:.1f}, write {got['write_s']:.1f}), "
-            f"peak {got['peak_mib']:.0f} MiB; {got['violations']:.0f} violations: {got['why']}",
-            flush=True,
-        )
-        release = read_release(project / "dist")
+        keep = args.keep or Path(scratch) / "whole"
+        keep.mkdir(parents=True, exist_ok=True)
+        release = whole_release(keep.resolve(), args.itu, args.iso)
         print("whole catalogues:", flush=True)
         table(latencies(release, args.rounds, every_query=True))
 

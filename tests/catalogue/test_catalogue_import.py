@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import date
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from catalogue_support import FIXTURES, make_project, select, store_of
 
-from idmgraph.base.errors import SourceError
+from idmgraph.base.errors import ConfigurationError, SourceError
 from idmgraph.base.settings import Settings
 from idmgraph.catalogue.files import open_checkout
 from idmgraph.catalogue.records import parse
@@ -204,3 +205,13 @@ def test_cli(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert "catalogue-itu: 8 records read, 7 editions in scope" in captured.out
     assert "madeUpRelation" in captured.err
+
+
+def test_the_gate_runs_the_projects_validator(settings: Settings) -> None:
+    # an engine that does not exist is refused only if the gate asks for the configured one
+    unknown = dataclasses.replace(settings, validator="no-such-engine")
+    with pytest.raises(ConfigurationError, match="no-such-engine"):
+        import_catalogue(unknown, FIXTURES / "itu", as_of=AS_OF)
+    assert not (settings.root / "data" / "catalogue-itu").exists()
+    turbo = dataclasses.replace(settings, validator="pyshacl-turbo")
+    assert import_catalogue(turbo, FIXTURES / "itu", as_of=AS_OF).editions == 7

@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -193,14 +193,16 @@ def counts_html(landscape: Landscape, *, filtered: str = _PAGE_LINK) -> Markup:
     ).format(head, rows)
 
 
-def body_html(landscape: Landscape, *, link: Link) -> Markup:
-    """The landscape without page layout: counts, then per body and group one table."""
+def body_html(landscape: Landscape, *, link: Link, lines: Sequence[Line] | None = None) -> Markup:
+    """The landscape without page layout: counts and timeline of every line, then per body and
+    group one table of ``lines`` (a page of the landscape's lines; all of them by default)."""
     parts = [
         Markup("<p>{}</p>").format(INTRODUCTION),
         counts_html(landscape),
         Markup('<figure class="diagram timeline">{}</figure>').format(timeline_svg(landscape)),
     ]
-    for body, group, rows in _sections(landscape):
+    listed = landscape if lines is None else replace(landscape, lines=tuple(lines))
+    for body, group, rows in _sections(listed):
         if group is None:
             parts.append(
                 Markup('<h2 class="body">{}</h2>').format(_a(body.body, body.body_name, link))

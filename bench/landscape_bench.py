@@ -74,7 +74,7 @@ task, project = sys.argv[1], Path(sys.argv[2])
 settings = Settings(root=project, dist_dir=project / "dist", validator="pyshacl-turbo")
 started = time.perf_counter()
 if task == "build":  # build() in its three steps, each timed
-    from idmgraph.pipeline.build import load, publish
+    from idmgraph.pipeline.build import load, write_dist
     from idmgraph.pipeline.validate import Report, validate
     sources = load(settings)
     loaded = time.perf_counter()
@@ -82,7 +82,7 @@ if task == "build":  # build() in its three steps, each timed
     validated = time.perf_counter()
     # the whole catalogues do not all pass the gate: count why, then write the release anyway
     why = collections.Counter(item.message for item in report.violations)
-    release = publish(sources, Report(results=()), settings=settings)
+    release = write_dist(sources, Report(results=()), settings=settings)
     figures = {"triples": release.triples, "load_s": loaded - started,
                "validate_s": validated - loaded, "write_s": time.perf_counter() - validated,
                "violations": len(report.violations), "why": why.most_common(8)}

@@ -92,8 +92,25 @@ def catalogue_statements(
     selection.warnings = [
         f"unknown relation type {kind!r} in {count} record(s), not kept"
         for kind, count in sorted(unknown.items())
-    ]
+    ] + _stage_conflicts(chosen)
     return selection
+
+
+def _stage_conflicts(chosen: list[tuple[Record, Identity, str | None]]) -> list[str]:
+    """Editions whose records give different stages, each named with its records: the gate
+    allows one stage an edition, and nothing in the records says which one is right."""
+    stages: dict[str, dict[str, str]] = {}
+    for record, identity, _ in chosen:
+        stage = _stage(record, identity)
+        if stage is not None:
+            stages.setdefault(str(identity.edition), {})[record.file] = stage.rsplit("/", 1)[-1]
+    return [
+        f"{edition}: its records give different stages ("
+        + ", ".join(f"{file} {stage}" for file, stage in sorted(found.items()))
+        + "); the gate allows one"
+        for edition, found in sorted(stages.items())
+        if len(set(found.values())) > 1
+    ]
 
 
 def _choose(

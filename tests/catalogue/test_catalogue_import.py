@@ -266,3 +266,24 @@ def test_records_giving_an_edition_two_stages_are_named(settings: Settings, tmp_
         "(data/iso-iec-9594-8-2017-copy.yaml 95.60, data/iso-iec-9594-8-2017.yaml 95.99); "
         "the gate allows one"
     ]
+
+
+def test_a_publicly_available_specification_has_its_publisher(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # ISO/PAS and IEC/PAS documents: 65 of the whole ISO catalogue had no publisher before
+    folder = tmp_path / "iso"
+    shutil.copytree(FIXTURES / "iso", folder)
+    record = folder / "iso-iec-24760-1-2019.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("ISO/IEC 24760-1:2019", "ISO/PAS 24760-1:2019"),
+        encoding="utf-8",
+    )
+    import_catalogue(settings, folder, as_of=AS_OF)
+    found = select(
+        store_of(settings),
+        """PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?creator WHERE {
+          <https://w3id.org/idmgraph/id/spec/iso/24760-1> dcterms:creator ?creator
+        }""",
+    )
+    assert [row["creator"] for row in found] == [ID + "org/iso"]

@@ -8,6 +8,7 @@ counted, not written, so no link leads to a resource nothing describes.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,7 @@ _CLASS = {
 }
 _PREFIX = {"itu-t": "ITU-T ", "iso": "", "w3c": "W3C "}
 _PUBLISHERS = {"ISO": ("iso",), "ISO/IEC": ("iso", "iec"), "IEC": ("iec",)}
+_DOCUMENT_TYPE = re.compile(r"/(?:TR|TS|PAS)$")
 
 
 @dataclass(kw_only=True)
@@ -201,6 +203,12 @@ def _year(record: Record, identity: Identity) -> str:
     return edition[:4] if edition[:4].isdigit() else (record.published or "")[:4]
 
 
+def _publisher(notation: str) -> str:
+    """ISO, ISO/IEC or IEC: the notation's first word without its document type (ISO/TR,
+    ISO/TS, ISO/PAS, as the identifier grammar reads them)."""
+    return _DOCUMENT_TYPE.sub("", notation.split(" ", 1)[0])
+
+
 def _text(out: Statements, identity: Identity, *, evidence: str) -> None:
     text = out.iri(identity.text)
     if identity.body != "itu-t":
@@ -216,8 +224,7 @@ def _text(out: Statements, identity: Identity, *, evidence: str) -> None:
     if identity.series:
         out.add("texts.ttl", text, IDM.series, Literal(identity.series))
     if identity.body == "iso":
-        publisher = identity.notation.split(" ", 1)[0].split("/TR")[0].split("/TS")[0]
-        for body in _PUBLISHERS.get(publisher, ()):
+        for body in _PUBLISHERS.get(_publisher(identity.notation), ()):
             out.add("texts.ttl", text, DCTERMS.creator, out.iri(f"org/{body}"))
     if identity.body == "w3c":
         out.add("texts.ttl", text, DCTERMS.creator, out.iri("org/w3c"))

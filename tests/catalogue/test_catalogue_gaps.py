@@ -17,6 +17,8 @@ from idmgraph.pipeline.queries import load_catalogue, run
 
 AS_OF = date(2026, 8, 22)
 QUERIES = load_catalogue(REPO / "queries", root=REPO)
+ID = "https://w3id.org/idmgraph/id/"
+REFERENCES = ox.NamedNode("http://purl.org/dc/terms/references")
 APPROVED = REPO / "tests" / "competency" / "cq01-approved-recommendations.csv"
 
 
@@ -104,6 +106,32 @@ def test_superseded_edition_still_linked(catalogued: ox.Store) -> None:
     found = rows(catalogued, "superseded-editions-linked")
     assert [(r["subject"], r["newer"]) for r in found] == [
         (base + "workitem/X.jss", base + "rec/X.509/edition/2019-10")
+    ]
+
+
+def test_links_the_superseded_query_leaves_out(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # a link to the latest edition, and one from an edition, are not reported; a second
+    # edition on the latest date is named as newer as well
+    settings = _project(tmp_path_factory.mktemp("superseded") / "p", without_outside_editions=True)
+    _import(settings, "itu")
+    store = store_of(settings)
+    graph = ox.NamedNode("https://example.org/test-graph")
+    x509 = ID + "rec/X.509"
+    twin = x509 + "/edition/2019-10-bis"
+    day = ox.Literal("2019-10-14", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    statements = [
+        (ID + "workitem/X.jss", REFERENCES, ox.NamedNode(x509 + "/edition/2019-10")),
+        (ID + "rec/X.1280/edition/2024-03", REFERENCES, ox.NamedNode(x509 + "/edition/2016-10")),
+        (ID + "workitem/X.oob-sa", REFERENCES, ox.NamedNode(x509 + "/edition/2016-10")),
+        (twin, ox.NamedNode("https://w3id.org/idmgraph/def/editionOf"), ox.NamedNode(x509)),
+        (twin, ox.NamedNode("http://purl.org/dc/terms/date"), day),
+    ]
+    for subject, predicate, value in statements:
+        store.add(ox.Quad(ox.NamedNode(subject), predicate, value, graph))
+    found = rows(store, "superseded-editions-linked")
+    assert sorted((r["subject"], r["edition"], r["newer"]) for r in found) == [
+        (ID + "workitem/X.oob-sa", x509 + "/edition/2016-10", x509 + "/edition/2019-10"),
+        (ID + "workitem/X.oob-sa", x509 + "/edition/2016-10", twin),
     ]
 
 

@@ -137,7 +137,8 @@ def latencies(
     release: Release, rounds: int, *, every_query: bool
 ) -> dict[str, tuple[float, float, str]]:
     """First and median seconds of each case on a server over ``release``."""
-    generator = serve(release)
+    # the whole catalogues take the workers a minute or more to load on a busy machine
+    generator = serve(release, start_within=600)
     server = next(generator)
     try:
         with httpx.Client(base_url=server.base, timeout=600) as client:

@@ -28,7 +28,7 @@ class Server:
     release: Release
 
 
-def serve(release: Release) -> Iterator[Server]:
+def serve(release: Release, *, start_within: float = 30) -> Iterator[Server]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
     # every triple); with the catalogues it holds more than the default 10 000 rows.
@@ -37,7 +37,7 @@ def serve(release: Release) -> Iterator[Server]:
     )
     with (
         release_settings(local) as settings,
-        running(_app(settings)) as base,
+        running(_app(settings), start_within=start_within) as base,
     ):
         yield Server(base=base, settings=settings, release=release)
 

@@ -168,3 +168,12 @@ def test_editions_of_x509_in_one_query(catalogued: ox.Store) -> None:
         ("ITU-T X.509 (2019) Cor. 2 (10/2023)", "2023-10-29", "ITU-T X.509 (10/2019)"),
         ("ITU-T X.509 (2019) Amd. 1 (10/2024)", "2024-10-14", "ITU-T X.509 (10/2019)"),
     ]
+
+
+def test_editions_of_an_iso_text_and_its_amendment(catalogued: ox.Store) -> None:
+    # the amendment is found through its edition, which applies to an edition of the text
+    found = rows(catalogued, "text-editions", number="ISO/IEC 24760-1")
+    assert sorted((r["part"], r["identifier"], r["appliesTo"]) for r in found) == [
+        ("ISO/IEC 24760-1", "ISO/IEC 24760-1:2019", ""),
+        ("ISO/IEC 24760-1 Amd 1", "ISO/IEC 24760-1:2019/Amd 1:2023", "ISO/IEC 24760-1:2019"),
+    ]

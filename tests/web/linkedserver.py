@@ -28,12 +28,18 @@ class Server:
     release: Release
 
 
-def serve(release: Release, *, start_within: float = 30) -> Iterator[Server]:
+def serve(
+    release: Release, *, start_within: float = 30, max_answer_bytes: int = 32_000_000
+) -> Iterator[Server]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
     # every triple); with the catalogues it holds more than the default 10 000 rows.
     local = Settings(
-        root=ROOT, dist_dir=release.directory, query_workers=2, max_result_rows=100_000
+        root=ROOT,
+        dist_dir=release.directory,
+        query_workers=2,
+        max_result_rows=100_000,
+        max_answer_bytes=max_answer_bytes,
     )
     with (
         release_settings(local) as settings,

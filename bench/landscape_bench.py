@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -137,9 +138,10 @@ def heaviest(release: Release, base: str) -> str:
 
 
 def latencies(
-    release: Release, rounds: int, *, every_query: bool
+    release: Release, rounds: int, *, every_query: bool, only: str = ""
 ) -> dict[str, tuple[float, float, str]]:
-    """First and median seconds of each case on a server over ``release``."""
+    """First and median seconds of each case (those whose name ``only`` matches, and the
+    baseline) on a server over ``release``."""
     # the whole catalogues take the workers a minute or more to load on a busy machine, and
     # landscape-editions answers every edition (66 000 rows, more than the default 32 MB)
     generator = serve(release, start_within=600, max_answer_bytes=256_000_000)
@@ -152,10 +154,17 @@ def latencies(
             }
             if every_query:
                 cases["/landscape.json"] = "/landscape.json"
-                cases["page of the heaviest resource"] = heaviest(release, server.settings.base_iri)
+                if re.search(only, "page of the heaviest resource"):
+                    cases["page of the heaviest resource"] = heaviest(
+                        release, server.settings.base_iri
+                    )
                 for query in project_catalogue(server.settings):
                     cases[f"query {query.name}"] = f"/queries/{query.name}.json"
-            return {name: measured(client, path, rounds) for name, path in cases.items()}
+            return {
+                name: measured(client, path, rounds)
+                for name, path in cases.items()
+                if name.startswith("baseline") or re.search(only, name)
+            }
     finally:
         generator.close()
 
@@ -216,18 +225,19 @@ def main() -> None:
     parser.add_argument("--iso", type=Path, help="relaton-data-iso checkout")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the import and build here")
+    parser.add_argument("--cases", default="", help="time only the cases this regex finds")
     args = parser.parse_args()
     from idmgraph.pipeline.build import build
 
     with tempfile.TemporaryDirectory() as scratch:
         committed = Settings(root=ROOT, dist_dir=Path(scratch) / "committed", query_workers=2)
         print("IdM scope (the committed data):", flush=True)
-        table(latencies(build(committed), args.rounds, every_query=False))
+        table(latencies(build(committed), args.rounds, every_query=False, only=args.cases))
         keep = args.keep or Path(scratch) / "whole"
         keep.mkdir(parents=True, exist_ok=True)
         release = whole_release(keep.resolve(), args.itu, args.iso)
         print("whole catalogues:", flush=True)
-        table(latencies(release, args.rounds, every_query=True))
+        table(latencies(release, args.rounds, every_query=True, only=args.cases))
 
 
 if __name__ == "__main__":

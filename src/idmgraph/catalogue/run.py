@@ -84,11 +84,10 @@ def stale_names(names: Iterable[str]) -> set[str]:
     """Record files named with ``:`` before the year whose twin named with ``-`` is there too.
 
     relaton-data-iso holds 9,630 records twice, e.g. ``data/iso-ts-9941:2005.yaml`` and
-    ``data/iso-ts-9941-2005.yaml``: its crawler wrote the ``:`` names from December 2023 and
-    the ``-`` names from 16 January 2024, and has updated only the latter since (in the
-    repository's history the ``:`` files were last changed in 2024, their twins in 2025). 1,498
-    of the pairs give the same edition different stages, which the gate refuses (one stage an
-    edition), so the ``-`` twin, the current one, is read.
+    ``data/iso-ts-9941-2005.yaml``. In its history the ``:`` files were added from December
+    2023 and last changed in August 2024, while their ``-`` twins were changed up to June 2025:
+    the ``-`` twin is the current one. 1,498 of the pairs give the same edition different
+    stages, which the gate refuses (one stage an edition), so only the current twin is read.
     """
     given = set(names)
     return {name for name in given if ":" in name and name.replace(":", "-") in given}

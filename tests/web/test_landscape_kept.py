@@ -1,14 +1,23 @@
 """The landscapes /landscape keeps: one computation per (release, date), shared by concurrent
-first requests; a failed one is not kept; the oldest used go past the line budget."""
+first requests; a failed one is not kept; the oldest used go past the line budget; its queries
+may run several query timeouts."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
+from starlette.requests import Request
 
+from idmgraph.base.settings import Settings
+from idmgraph.pipeline.queries import load_catalogue
 from idmgraph.reading.landscape import Landscape
-from idmgraph.web.landscape import Kept
+from idmgraph.store.request import QueryAnswer, QueryRequest
+from idmgraph.web.landscape import LANDSCAPE_TIMEOUTS, Kept, build
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
 
 
 class Computations:
@@ -60,3 +69,31 @@ def test_past_the_line_budget_the_oldest_used_goes() -> None:
     assert compute.runs == 3
     asyncio.run(kept.get(("v1", "2024-02-01"), compute))
     assert compute.runs == 4
+
+
+class Stop(Exception):
+    """Raised by the recording store instead of answering."""
+
+
+class RecordingStore:
+    """A store that notes the timeout of each query it is asked and answers none."""
+
+    version = "v1"
+
+    def __init__(self) -> None:
+        self.timeouts: list[float | None] = []
+
+    async def query(self, request: QueryRequest) -> QueryAnswer:
+        self.timeouts.append(request.timeout)
+        raise Stop
+
+
+def test_the_landscape_queries_may_run_several_query_timeouts() -> None:
+    settings = Settings(root=ROOT, query_timeout=2.0)
+    store = RecordingStore()
+    request = Request({"type": "http", "query_string": b"on=2024-01-01", "headers": []})
+    with pytest.raises(Stop):
+        asyncio.run(build(request, settings=settings, store=store, catalogue=CATALOGUE))  # type: ignore[arg-type]
+    assert store.timeouts
+    assert set(store.timeouts) == {2.0 * LANDSCAPE_TIMEOUTS}
+    assert LANDSCAPE_TIMEOUTS > 1

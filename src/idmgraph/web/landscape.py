@@ -56,6 +56,11 @@ PAGE_PARAMETER = "page"
 PAGE_LINES = 1_000
 # Landscapes kept, counted in lines (a whole-catalogue one is 65 000): a few dates of a release.
 KEPT_LINES = 250_000
+# The landscape's queries may run this many query timeouts: their answer is computed once per
+# release and date and kept, and at whole-catalogue scale every edition of both catalogues
+# (66 000 rows) took longer than one timeout on a busy machine. A client still holds at most
+# its share of the workers meanwhile.
+LANDSCAPE_TIMEOUTS = 6
 # A representation of the landscape: the request, the whole landscape, its filters, headers.
 Respond = Callable[[Request, Landscape, Filters, dict[str, str]], Response]
 Key = tuple[str, str]  # (release version, date)
@@ -155,6 +160,11 @@ def router(
     return routes
 
 
+def landscape_timeout(settings: Settings) -> float:
+    """Seconds the landscape's queries may run (see ``LANDSCAPE_TIMEOUTS``)."""
+    return settings.query_timeout * LANDSCAPE_TIMEOUTS
+
+
 def _page(request: Request, lines: int) -> int:
     """The page number asked (1 without ``?page=``); past the last page is a 404."""
     given = request.query_params.get(PAGE_PARAMETER, "").strip() or "1"
@@ -203,7 +213,10 @@ async def build(
     """Run the landscape's queries for the date asked (``?on=``) and assemble it."""
     planned = plan(catalogue, on=request.query_params.get(DATE_PARAMETER) or None)
     answers = await asyncio.gather(
-        *(answer_table(store, settings, query, values) for query, values in planned)
+        *(
+            answer_table(store, settings, query, values, timeout=landscape_timeout(settings))
+            for query, values in planned
+        )
     )
     named = {query.name: found for (query, _), found in zip(planned, answers, strict=True)}
     return assemble(named, on=planned[0][1][DATE_PARAMETER])

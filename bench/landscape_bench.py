@@ -10,19 +10,26 @@ anyway so that it can be served. The server is the whole application on 127.0.0.
 store); latencies are ratios to an ``ASK {}`` through /sparql in the same run. /landscape is
 also timed on the committed IdM scope (the repository's own data), the page's target case.
 
-    python bench/landscape_bench.py --itu PATH --iso PATH [--rounds 5]
+    python bench/landscape_bench.py --itu PATH --iso PATH [--rounds 5] [--keep DIR]
+
+With ``--keep DIR`` the imported project and its release stay in DIR, each step's figures
+beside them (``DIR/<step>.json``); a later run reuses every step already done there (the import
+takes minutes, the build more than one) and times the server again with this checkout's code
+and queries. Delete DIR to measure the import and build again.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -69,7 +76,7 @@ task, project = sys.argv[1], Path(sys.argv[2])
 settings = Settings(root=project, dist_dir=project / "dist", validator="pyshacl-turbo")
 started = time.perf_counter()
 if task == "build":  # build() in its three steps, each timed
-    from idmgraph.pipeline.build import load, publish
+    from idmgraph.pipeline.build import load, write_dist
     from idmgraph.pipeline.validate import Report, validate
     sources = load(settings)
     loaded = time.perf_counter()
@@ -77,7 +84,7 @@ if task == "build":  # build() in its three steps, each timed
     validated = time.perf_counter()
     # the whole catalogues do not all pass the gate: count why, then write the release anyway
     why = collections.Counter(item.message for item in report.violations)
-    release = publish(sources, Report(results=()), settings=settings)
+    release = write_dist(sources, Report(results=()), settings=settings)
     figures = {"triples": release.triples, "load_s": loaded - started,
                "validate_s": validated - loaded, "write_s": time.perf_counter() - validated,
                "violations": len(report.violations), "why": why.most_common(8)}
@@ -91,11 +98,6 @@ figures["seconds"] = time.perf_counter() - started
 figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(figures))
 """
-
-MOST = """SELECT ?x (COUNT(*) AS ?n) WHERE {{ ?x ?p ?o .
-  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{base}id/")) }}
-GROUP BY ?x ORDER BY DESC(?n) LIMIT 1"""
-JSON = {"accept": "application/sparql-results+json"}
 
 
 def child(*args: str) -> dict[str, float]:
@@ -120,20 +122,29 @@ def measured(client: httpx.Client, path: str, rounds: int) -> tuple[float, float
     return times[0], statistics.median(times[1:]), ",".join(sorted({str(s) for s in statuses}))
 
 
-def heaviest(client: httpx.Client, base: str) -> str:
-    """The page of the resource with the most statements of the served store."""
-    answer = client.get("/sparql", params={"query": MOST.format(base=base)}, headers=JSON)
-    row = answer.json()["results"]["bindings"][0]
-    print(f"  heaviest resource: {row['x']['value']} ({row['n']['value']} statements)")
-    heaviest_iri: str = row["x"]["value"]
-    return "/" + heaviest_iri.removeprefix(base) + ".html"
+def heaviest(release: Release, base: str) -> str:
+    """The page of the resource with the most statements (quads) of the release, counted from
+    its N-Quads dump: through /sparql the count is one scan of every statement, which a busy
+    machine did not finish within the query timeout."""
+    counts: Counter[str] = Counter()
+    prefix = f"<{base}id/"
+    with (release.directory / "idmgraph.nq").open(encoding="utf-8") as dump:
+        for line in dump:
+            if line.startswith(prefix):
+                counts[line[1 : line.index(">")]] += 1
+    iri, statements = counts.most_common(1)[0]
+    print(f"  heaviest resource: {iri} ({statements} statements)")
+    return "/" + iri.removeprefix(base) + ".html"
 
 
 def latencies(
-    release: Release, rounds: int, *, every_query: bool
+    release: Release, rounds: int, *, every_query: bool, only: str = ""
 ) -> dict[str, tuple[float, float, str]]:
-    """First and median seconds of each case on a server over ``release``."""
-    generator = serve(release)
+    """First and median seconds of each case (those whose name ``only`` matches, and the
+    baseline) on a server over ``release``."""
+    # the whole catalogues take the workers a minute or more to load on a busy machine, and
+    # landscape-editions answers every edition (66 000 rows, more than the default 32 MB)
+    generator = serve(release, start_within=600, max_answer_bytes=256_000_000)
     server = next(generator)
     try:
         with httpx.Client(base_url=server.base, timeout=600) as client:
@@ -143,10 +154,17 @@ def latencies(
             }
             if every_query:
                 cases["/landscape.json"] = "/landscape.json"
-                cases["page of the heaviest resource"] = heaviest(client, server.settings.base_iri)
+                if re.search(only, "page of the heaviest resource"):
+                    cases["page of the heaviest resource"] = heaviest(
+                        release, server.settings.base_iri
+                    )
                 for query in project_catalogue(server.settings):
                     cases[f"query {query.name}"] = f"/queries/{query.name}.json"
-            return {name: measured(client, path, rounds) for name, path in cases.items()}
+            return {
+                name: measured(client, path, rounds)
+                for name, path in cases.items()
+                if name.startswith("baseline") or re.search(only, name)
+            }
     finally:
         generator.close()
 
@@ -162,40 +180,64 @@ def table(results: dict[str, tuple[float, float, str]]) -> None:
         )
 
 
+def kept(keep: Path, step: str, *args: str) -> dict[str, float]:
+    """The figures of ``step``: those recorded in ``keep`` by an earlier run, else run it."""
+    record = keep / f"{step}.json"
+    if record.exists():
+        figures: dict[str, float] = json.loads(record.read_text(encoding="utf-8"))
+        print(f"({step}: kept from an earlier run in {keep})", flush=True)
+        return figures
+    figures = child(*args)
+    record.write_text(json.dumps(figures), encoding="utf-8")
+    return figures
+
+
+def whole_release(keep: Path, itu: Path | None, iso: Path | None) -> Release:
+    """Import and build the whole catalogues into ``keep`` (steps already there reused)."""
+    project = keep / "project"
+    if not project.exists():
+        for folder in ("ontology", "shapes", "queries", "data"):
+            shutil.copytree(ROOT / folder, project / folder)
+    for body, path in (("itu", itu), ("iso", iso)):  # ITU-T first, as documented
+        if path is None and not (keep / f"import-{body}.json").exists():
+            raise SystemExit(f"--{body} is needed: {keep} holds no import of it")
+        got = kept(keep, f"import-{body}", "import", str(project), str(path))
+        print(
+            f"import {body} (whole, gate left to the build): {got['records']:.0f} records, "
+            f"{got['editions']:.0f} editions, {got['triples']:.0f} triples, "
+            f"{got['seconds']:.1f} s, peak {got['peak_mib']:.0f} MiB",
+            flush=True,
+        )
+    got = kept(keep, "build", "build", str(project))
+    print(
+        f"build: {got['triples']:.0f} triples, {got['seconds']:.1f} s (read "
+        f"{got['load_s']:.1f}, validate {got['validate_s']:.1f}, write {got['write_s']:.1f}), "
+        f"peak {got['peak_mib']:.0f} MiB; {got['violations']:.0f} violations: {got['why']}",
+        flush=True,
+    )
+    return read_release(project / "dist")
+
+
 def main() -> None:
     """Import, build and serve the whole catalogues; print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--itu", type=Path, required=True, help="relaton-data-itu checkout")
-    parser.add_argument("--iso", type=Path, required=True, help="relaton-data-iso checkout")
+    parser.add_argument("--itu", type=Path, help="relaton-data-itu checkout")
+    parser.add_argument("--iso", type=Path, help="relaton-data-iso checkout")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the import and build here")
+    parser.add_argument("--cases", default="", help="time only the cases this regex finds")
     args = parser.parse_args()
     from idmgraph.pipeline.build import build
 
     with tempfile.TemporaryDirectory() as scratch:
         committed = Settings(root=ROOT, dist_dir=Path(scratch) / "committed", query_workers=2)
         print("IdM scope (the committed data):", flush=True)
-        table(latencies(build(committed), args.rounds, every_query=False))
-        project = Path(scratch) / "project"
-        for folder in ("ontology", "shapes", "queries", "data"):
-            shutil.copytree(ROOT / folder, project / folder)
-        for body, path in (("itu", args.itu), ("iso", args.iso)):  # ITU-T first, as documented
-            got = child("import", str(project), str(path))
-            print(
-                f"import {body} (whole, gate left to the build): {got['records']:.0f} records, "
-                f"{got['editions']:.0f} editions, {got['triples']:.0f} triples, "
-                f"{got['seconds']:.1f} s, peak {got['peak_mib']:.0f} MiB",
-                flush=True,
-            )
-        got = child("build", str(project))
-        print(
-            f"build: {got['triples']:.0f} triples, {got['seconds']:.1f} s (read "
-            f"{got['load_s']:.1f}, validate {got['validate_s']:.1f}, write {got['write_s']:.1f}), "
-            f"peak {got['peak_mib']:.0f} MiB; {got['violations']:.0f} violations: {got['why']}",
-            flush=True,
-        )
-        release = read_release(project / "dist")
+        table(latencies(build(committed), args.rounds, every_query=False, only=args.cases))
+        keep = args.keep or Path(scratch) / "whole"
+        keep.mkdir(parents=True, exist_ok=True)
+        release = whole_release(keep.resolve(), args.itu, args.iso)
         print("whole catalogues:", flush=True)
-        table(latencies(release, args.rounds, every_query=True))
+        table(latencies(release, args.rounds, every_query=True, only=args.cases))
 
 
 if __name__ == "__main__":

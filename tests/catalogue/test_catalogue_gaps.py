@@ -17,6 +17,8 @@ from idmgraph.pipeline.queries import load_catalogue, run
 
 AS_OF = date(2026, 8, 22)
 QUERIES = load_catalogue(REPO / "queries", root=REPO)
+ID = "https://w3id.org/idmgraph/id/"
+REFERENCES = ox.NamedNode("http://purl.org/dc/terms/references")
 APPROVED = REPO / "tests" / "competency" / "cq01-approved-recommendations.csv"
 
 
@@ -107,6 +109,32 @@ def test_superseded_edition_still_linked(catalogued: ox.Store) -> None:
     ]
 
 
+def test_links_the_superseded_query_leaves_out(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # a link to the latest edition, and one from an edition, are not reported; a second
+    # edition on the latest date is named as newer as well
+    settings = _project(tmp_path_factory.mktemp("superseded") / "p", without_outside_editions=True)
+    _import(settings, "itu")
+    store = store_of(settings)
+    graph = ox.NamedNode("https://example.org/test-graph")
+    x509 = ID + "rec/X.509"
+    twin = x509 + "/edition/2019-10-bis"
+    day = ox.Literal("2019-10-14", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    statements: list[tuple[str, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (ID + "workitem/X.jss", REFERENCES, ox.NamedNode(x509 + "/edition/2019-10")),
+        (ID + "rec/X.1280/edition/2024-03", REFERENCES, ox.NamedNode(x509 + "/edition/2016-10")),
+        (ID + "workitem/X.oob-sa", REFERENCES, ox.NamedNode(x509 + "/edition/2016-10")),
+        (twin, ox.NamedNode("https://w3id.org/idmgraph/def/editionOf"), ox.NamedNode(x509)),
+        (twin, ox.NamedNode("http://purl.org/dc/terms/date"), day),
+    ]
+    for subject, predicate, value in statements:
+        store.add(ox.Quad(ox.NamedNode(subject), predicate, value, graph))
+    found = rows(store, "superseded-editions-linked")
+    assert sorted((r["subject"], r["edition"], r["newer"]) for r in found) == [
+        (ID + "workitem/X.oob-sa", x509 + "/edition/2016-10", x509 + "/edition/2019-10"),
+        (ID + "workitem/X.oob-sa", x509 + "/edition/2016-10", twin),
+    ]
+
+
 def test_disagreeing_sources_both_stay(tmp_path: Path) -> None:
     settings = _project(tmp_path / "p")
     other = tmp_path / "itu"
@@ -139,4 +167,13 @@ def test_editions_of_x509_in_one_query(catalogued: ox.Store) -> None:
         ("ITU-T X.509 (10/2019)", "2019-10-14", ""),
         ("ITU-T X.509 (2019) Cor. 2 (10/2023)", "2023-10-29", "ITU-T X.509 (10/2019)"),
         ("ITU-T X.509 (2019) Amd. 1 (10/2024)", "2024-10-14", "ITU-T X.509 (10/2019)"),
+    ]
+
+
+def test_editions_of_an_iso_text_and_its_amendment(catalogued: ox.Store) -> None:
+    # the amendment is found through its edition, which applies to an edition of the text
+    found = rows(catalogued, "text-editions", number="ISO/IEC 24760-1")
+    assert sorted((r["part"], r["identifier"], r["appliesTo"]) for r in found) == [
+        ("ISO/IEC 24760-1", "ISO/IEC 24760-1:2019", ""),
+        ("ISO/IEC 24760-1 Amd 1", "ISO/IEC 24760-1:2019/Amd 1:2023", "ISO/IEC 24760-1:2019"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 from datetime import date
@@ -10,11 +11,13 @@ from pathlib import Path
 import pytest
 from catalogue_support import FIXTURES, make_project, select, store_of
 
-from idmgraph.base.errors import SourceError
+from idmgraph.base.errors import ConfigurationError, SourceError, ValidationFailed
 from idmgraph.base.settings import Settings
+from idmgraph.catalogue.describe import catalogue_statements
 from idmgraph.catalogue.files import open_checkout
 from idmgraph.catalogue.records import parse
-from idmgraph.catalogue.run import import_catalogue
+from idmgraph.catalogue.run import import_catalogue, read_records
+from idmgraph.catalogue.scope import read_scope
 from idmgraph.cli import main
 
 AS_OF = date(2026, 8, 22)
@@ -204,3 +207,83 @@ def test_cli(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert "catalogue-itu: 8 records read, 7 editions in scope" in captured.out
     assert "madeUpRelation" in captured.err
+
+
+def test_the_gate_runs_the_projects_validator(settings: Settings) -> None:
+    # an engine that does not exist is refused only if the gate asks for the configured one
+    unknown = dataclasses.replace(settings, validator="no-such-engine")
+    with pytest.raises(ConfigurationError, match="no-such-engine"):
+        import_catalogue(unknown, FIXTURES / "itu", as_of=AS_OF)
+    assert not (settings.root / "data" / "catalogue-itu").exists()
+    turbo = dataclasses.replace(settings, validator="pyshacl-turbo")
+    assert import_catalogue(turbo, FIXTURES / "itu", as_of=AS_OF).editions == 7
+
+
+STAGE_OF_2017 = """PREFIX idm: <https://w3id.org/idmgraph/def/>
+SELECT ?stage WHERE { <https://w3id.org/idmgraph/id/spec/iso-iec/9594-8/edition/2017> idm:stage ?stage }
+"""  # noqa: E501 - one IRI
+
+
+def _restaged(folder: Path, name: str, substage: str) -> None:
+    """A copy of the withdrawn 2017 record under ``name``, at stage 95.<substage>."""
+    record = (FIXTURES / "iso" / "iso-iec-9594-8-2017.yaml").read_text(encoding="utf-8")
+    changed = record.replace(
+        "  substage:\n    value: '99'", f"  substage:\n    value: '{substage}'"
+    )
+    assert changed != record
+    (folder / name).write_text(changed, encoding="utf-8")
+
+
+def test_a_stale_twin_under_an_earlier_file_name_is_left_out(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # as in relaton-data-iso: the same record under "…:2017.yaml", with another stage
+    folder = tmp_path / "iso"
+    shutil.copytree(FIXTURES / "iso", folder)
+    _restaged(folder, "iso-iec-9594-8:2017.yaml", "60")
+    done = import_catalogue(settings, folder, as_of=AS_OF)
+    assert done.warnings[0].startswith("1 record(s) under an earlier file name left out")
+    assert "iso-iec-9594-8:2017.yaml" in done.warnings[0]
+    stages = [row["stage"] for row in select(store_of(settings), STAGE_OF_2017)]
+    assert stages == ["https://w3id.org/idmgraph/def/iso-stage/95.99"]  # the current twin's
+
+
+def test_records_giving_an_edition_two_stages_are_named(settings: Settings, tmp_path: Path) -> None:
+    # no twin: another file name altogether, so neither record can be preferred
+    folder = tmp_path / "iso"
+    shutil.copytree(FIXTURES / "iso", folder)
+    _restaged(folder, "iso-iec-9594-8-2017-copy.yaml", "60")
+    with pytest.raises(ValidationFailed):
+        import_catalogue(settings, folder, as_of=AS_OF)
+    selection = catalogue_statements(
+        read_records(folder)[0],
+        read_scope(settings, importing="catalogue-iso"),
+        repository="https://github.com/relaton/relaton-data-iso",
+        commit=None,
+    )
+    assert selection.warnings == [
+        "spec/iso-iec/9594-8/edition/2017: its records give different stages "
+        "(data/iso-iec-9594-8-2017-copy.yaml 95.60, data/iso-iec-9594-8-2017.yaml 95.99); "
+        "the gate allows one"
+    ]
+
+
+def test_a_publicly_available_specification_has_its_publisher(
+    settings: Settings, tmp_path: Path
+) -> None:
+    # ISO/PAS and IEC/PAS documents: 65 of the whole ISO catalogue had no publisher before
+    folder = tmp_path / "iso"
+    shutil.copytree(FIXTURES / "iso", folder)
+    record = folder / "iso-iec-24760-1-2019.yaml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("ISO/IEC 24760-1:2019", "ISO/PAS 24760-1:2019"),
+        encoding="utf-8",
+    )
+    import_catalogue(settings, folder, as_of=AS_OF)
+    found = select(
+        store_of(settings),
+        """PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?creator WHERE {
+          <https://w3id.org/idmgraph/id/spec/iso/24760-1> dcterms:creator ?creator
+        }""",
+    )
+    assert [row["creator"] for row in found] == [ID + "org/iso"]

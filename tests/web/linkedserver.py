@@ -28,16 +28,22 @@ class Server:
     release: Release
 
 
-def serve(release: Release) -> Generator[Server, None, None]:
+def serve(
+    release: Release, *, start_within: float = 30, max_answer_bytes: int = 32_000_000
+) -> Generator[Server, None, None]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
     # every triple); with the catalogues it holds more than the default 10 000 rows.
     local = Settings(
-        root=ROOT, dist_dir=release.directory, query_workers=2, max_result_rows=100_000
+        root=ROOT,
+        dist_dir=release.directory,
+        query_workers=2,
+        max_result_rows=100_000,
+        max_answer_bytes=max_answer_bytes,
     )
     with (
         release_settings(local) as settings,
-        running(_app(settings)) as base,
+        running(_app(settings), start_within=start_within) as base,
     ):
         yield Server(base=base, settings=settings, release=release)
 

@@ -23,8 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(app: ASGIApp) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL."""
+def running(app: ASGIApp, *, start_within: float = 30) -> Iterator[str]:
+    """Serve ``app`` until the block ends; yields its base URL. ``start_within`` seconds for
+    the start (the store's workers load the release first: a whole catalogue takes longer)."""
     port = free_port()
     settings = getattr(getattr(app, "state", None), "settings", None) or Settings()
     server = uvicorn.Server(
@@ -32,7 +33,7 @@ def running(app: ASGIApp) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + start_within
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
+import pytest
 
 from idmgraph.reading.landscape import today as landscape_today
 from idmgraph.reading.querying import landscape_command
+from idmgraph.web import landscape as web_landscape
 from tests.web.linkedserver import Server
 
 ID = "https://w3id.org/idmgraph/id/"
@@ -128,3 +130,33 @@ def test_validators_name_the_release_the_date_and_the_filters(http: httpx.Client
     assert landscape_today() in today.headers["etag"]  # today's landscape changes with the day
     again = http.get("/landscape.csv", headers={"If-None-Match": today.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_a_long_landscape_is_paged_in_html_and_whole_in_json(
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = http.get("/landscape.json").json()["lines"]
+    monkeypatch.setattr(web_landscape, "PAGE_LINES", 50)
+    first = http.get("/landscape")
+    assert first.status_code == 200
+    assert first.text.count('<tr class="line"') == 50
+    assert f"Lines 1 to 50 of {len(every)}" in first.text
+    assert 'href="/landscape?page=2"' in first.text
+    counts = re.search(r'<table class="counts">.*?</table>', first.text, re.S)
+    assert counts is not None  # the counts are of every line, not of the page
+    assert sum(int(n) for n in re.findall(r">(\d+)</a></td>", counts.group(0))) == len(every)
+    pages = -(-len(every) // 50)
+    last = http.get("/landscape", params={"page": pages})
+    assert last.text.count('<tr class="line"') == len(every) - 50 * (pages - 1)
+    assert 'rel="next"' not in last.text
+    names = [
+        re.findall(r'<tr class="line".*?href="(/id/[^"]+)"', page.text, re.S)
+        for page in (first, last)
+    ]
+    assert names[0][0] != names[1][0]
+    assert http.get("/landscape", params={"page": pages + 1}).status_code == 404
+    for bad in ("0", "two", "-1"):
+        assert http.get("/landscape", params={"page": bad}).status_code == 400
+    assert len(http.get("/landscape.json").json()["lines"]) == len(every)  # complete
+    filtered = http.get("/landscape", params={"body": "W3C"})
+    assert "Lines 1 to" not in filtered.text  # one page: no pager

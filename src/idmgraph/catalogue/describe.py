@@ -8,6 +8,7 @@ counted, not written, so no link leads to a resource nothing describes.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -29,6 +30,7 @@ _CLASS = {
 }
 _PREFIX = {"itu-t": "ITU-T ", "iso": "", "w3c": "W3C "}
 _PUBLISHERS = {"ISO": ("iso",), "ISO/IEC": ("iso", "iec"), "IEC": ("iec",)}
+_DOCUMENT_TYPE = re.compile(r"/(?:TR|TS|PAS)$")
 
 
 @dataclass(kw_only=True)
@@ -92,8 +94,25 @@ def catalogue_statements(
     selection.warnings = [
         f"unknown relation type {kind!r} in {count} record(s), not kept"
         for kind, count in sorted(unknown.items())
-    ]
+    ] + _stage_conflicts(chosen)
     return selection
+
+
+def _stage_conflicts(chosen: list[tuple[Record, Identity, str | None]]) -> list[str]:
+    """Editions whose records give different stages, each named with its records: the gate
+    allows one stage an edition, and nothing in the records says which one is right."""
+    stages: dict[str, dict[str, str]] = {}
+    for record, identity, _ in chosen:
+        stage = _stage(record, identity)
+        if stage is not None:
+            stages.setdefault(str(identity.edition), {})[record.file] = stage.rsplit("/", 1)[-1]
+    return [
+        f"{edition}: its records give different stages ("
+        + ", ".join(f"{file} {stage}" for file, stage in sorted(found.items()))
+        + "); the gate allows one"
+        for edition, found in sorted(stages.items())
+        if len(set(found.values())) > 1
+    ]
 
 
 def _choose(
@@ -184,6 +203,12 @@ def _year(record: Record, identity: Identity) -> str:
     return edition[:4] if edition[:4].isdigit() else (record.published or "")[:4]
 
 
+def _publisher(notation: str) -> str:
+    """ISO, ISO/IEC or IEC: the notation's first word without its document type (ISO/TR,
+    ISO/TS, ISO/PAS, as the identifier grammar reads them)."""
+    return _DOCUMENT_TYPE.sub("", notation.split(" ", 1)[0])
+
+
 def _text(out: Statements, identity: Identity, *, evidence: str) -> None:
     text = out.iri(identity.text)
     if identity.body != "itu-t":
@@ -199,8 +224,7 @@ def _text(out: Statements, identity: Identity, *, evidence: str) -> None:
     if identity.series:
         out.add("texts.ttl", text, IDM.series, Literal(identity.series))
     if identity.body == "iso":
-        publisher = identity.notation.split(" ", 1)[0].split("/TR")[0].split("/TS")[0]
-        for body in _PUBLISHERS.get(publisher, ()):
+        for body in _PUBLISHERS.get(_publisher(identity.notation), ()):
             out.add("texts.ttl", text, DCTERMS.creator, out.iri(f"org/{body}"))
     if identity.body == "w3c":
         out.add("texts.ttl", text, DCTERMS.creator, out.iri("org/w3c"))

@@ -11,6 +11,7 @@ catalogue's earlier snapshot, if any, in one rename.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,9 +58,18 @@ class CatalogueImport:
 
 
 def read_records(path: Path) -> tuple[list[Record], dict[str, str | None]]:
-    """Every record of the folder, checked; the checkout's provenance facts."""
+    """Every current record of the folder, checked; the checkout's provenance facts."""
+    found, _ = read_current(path)
+    return found
+
+
+def read_current(path: Path) -> tuple[tuple[list[Record], dict[str, str | None]], list[str]]:
+    """Every record of the folder, checked, but for stale copies under an earlier file name
+    (see :func:`stale_names`); the checkout's provenance facts; the names left out."""
     checkout = open_checkout(path)
-    records = [parse(name, content) for name, content in record_files(checkout)]
+    files = dict(record_files(checkout))
+    stale = stale_names(files)
+    records = [parse(name, content) for name, content in files.items() if name not in stale]
     if not records:
         raise SourceError(str(path), "no Relaton records (data/*.yaml) found")
     facts = {
@@ -67,7 +77,20 @@ def read_records(path: Path) -> tuple[list[Record], dict[str, str | None]]:
         "commit_date": checkout.commit_date,
         "remote": checkout.remote,
     }
-    return records, facts
+    return (records, facts), sorted(stale)
+
+
+def stale_names(names: Iterable[str]) -> set[str]:
+    """Record files named with ``:`` before the year whose twin named with ``-`` is there too.
+
+    relaton-data-iso holds 9,630 records twice, e.g. ``data/iso-ts-9941:2005.yaml`` and
+    ``data/iso-ts-9941-2005.yaml``. In its history the ``:`` files were added from December
+    2023 and last changed in August 2024, while their ``-`` twins were changed up to June 2025:
+    the ``-`` twin is the current one. 1,498 of the pairs give the same edition different
+    stages, which the gate refuses (one stage an edition), so only the current twin is read.
+    """
+    given = set(names)
+    return {name for name in given if ":" in name and name.replace(":", "-") in given}
 
 
 def recognise(records: list[Record], where: str) -> str:
@@ -82,7 +105,7 @@ def import_catalogue(
     settings: Settings, path: Path, *, as_of: date | None = None
 ) -> CatalogueImport:
     """Import one catalogue into ``data/catalogue-<body>/``; on any fault write nothing."""
-    records, facts = read_records(path)
+    (records, facts), stale = read_current(path)
     body, repository, publisher, name = CATALOGUES[recognise(records, str(path))]
     slug = f"catalogue-{body}"
     status_date = as_of.isoformat() if as_of else facts["commit_date"]
@@ -114,8 +137,17 @@ def import_catalogue(
         records=selection.records,
         editions=selection.editions,
         triples=len(out.graph()),
-        warnings=tuple(selection.warnings),
+        warnings=tuple(_stale_warning(stale) + selection.warnings),
     )
+
+
+def _stale_warning(stale: list[str]) -> list[str]:
+    if not stale:
+        return []
+    return [
+        f"{len(stale)} record(s) under an earlier file name left out for their current twin "
+        f"(the same name with '-' for ':'), e.g. {stale[0]}"
+    ]
 
 
 def _line(triple: tuple[URIRef, URIRef, Node]) -> str:

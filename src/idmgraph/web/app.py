@@ -31,7 +31,7 @@ from idmgraph.web.security import SecurityHeaders
 ANSWER_CACHE_BYTES = 64_000_000
 # Pages computed from the whole graph, kept per release like query answers: the gap report
 # renders in 0.3 s at 10^5 triples and seconds at 10^6, the landing page in 50 ms at 10^5.
-# /landscape is not kept: without ?on= it is today's, which a release does not fix.
+# /landscape is kept by its own router, per release and date: without ?on= it is today's.
 PAGES_KEPT = ("/", gaps.GAPS_PATH, gaps.GAPS_PATH + ".md")
 
 

@@ -102,15 +102,21 @@ async def build(
 
 
 async def answer_table(
-    store: Store, settings: Settings, query: NamedQuery, values: dict[str, str]
+    store: Store,
+    settings: Settings,
+    query: NamedQuery,
+    values: dict[str, str],
+    *,
+    timeout: float | None = None,
 ) -> Table:
-    """Run a named query through the store, under the settings' limits, into a Table."""
+    """Run a named query through the store, under the settings' limits (``timeout`` instead
+    of the query timeout when given), into a Table."""
     request = QueryRequest.of(
         query.sparql,
         shape=query.shape,
         format=formats.by_name("json"),
         substitutions=query.bindings(values),
-        timeout=settings.query_timeout,
+        timeout=settings.query_timeout if timeout is None else timeout,
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_answer_bytes,
     )

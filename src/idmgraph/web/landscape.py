@@ -4,6 +4,11 @@ The two landscape queries run through the store (concurrently, under the query t
 core module :mod:`idmgraph.reading.landscape` folds their answers into lines, and the filters of the
 query string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DATE`` shows the
 landscape as it stood on that date.
+
+A landscape is computed once per release and date and kept (a release never changes; at
+whole-catalogue scale one takes seconds). The HTML lists at most ``PAGE_LINES`` lines per page
+(``?page=``), with the counts and the timeline of every line the filters keep; the CSV and JSON
+are always complete.
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Awaitable, Callable
+from math import ceil
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from idmgraph.base import formats
-from idmgraph.base.errors import BadRequest
+from idmgraph.base.errors import BadRequest, NotFound
+from idmgraph.base.lru import ByteLRU
 from idmgraph.base.settings import Settings
 from idmgraph.base.urls import page
 from idmgraph.pipeline.queries import Catalogue
@@ -42,21 +50,68 @@ from idmgraph.web.pages import render
 LANDSCAPE_PATH = page("landscape")
 CSV = formats.by_name("csv").content_type
 FILTERS = ("body", "topic", "status", "since")
+PAGE_PARAMETER = "page"
+# Lines one HTML page lists: the whole catalogues give 65 000 lines, which no reader scrolls and
+# which take seconds to render; the IdM scope (under 200 lines) stays one page.
+PAGE_LINES = 1_000
+# Landscapes kept, counted in lines (a whole-catalogue one is 65 000): a few dates of a release.
+KEPT_LINES = 250_000
+# The landscape's queries may run this many query timeouts: their answer is computed once per
+# release and date and kept, and at whole-catalogue scale every edition of both catalogues
+# (66 000 rows) took longer than one timeout on a busy machine. A client still holds at most
+# its share of the workers meanwhile.
+LANDSCAPE_TIMEOUTS = 6
 # A representation of the landscape: the request, the whole landscape, its filters, headers.
 Respond = Callable[[Request, Landscape, Filters, dict[str, str]], Response]
+Key = tuple[str, str]  # (release version, date)
+
+
+class Kept:
+    """Landscapes per (release, date), each computed once: concurrent first requests share one
+    computation, and a failed one is not kept."""
+
+    def __init__(self, *, max_lines: int = KEPT_LINES) -> None:
+        # sizes are counted in lines, so the byte budget of the LRU is a line budget here
+        self._kept = ByteLRU[Key, Landscape](max_bytes=max_lines, max_entry_bytes=max_lines)
+        self._running: dict[Key, asyncio.Future[Landscape]] = {}
+
+    async def get(self, key: Key, compute: Callable[[], Awaitable[Landscape]]) -> Landscape:
+        """The landscape of ``key``, computed by ``compute`` unless it is kept or under way."""
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        running = self._running.get(key)
+        if running is None:
+            running = asyncio.ensure_future(self._compute(key, compute))
+            self._running[key] = running
+        # shielded: a client that leaves does not cancel what the others wait for
+        return await asyncio.shield(running)
+
+    async def _compute(self, key: Key, compute: Callable[[], Awaitable[Landscape]]) -> Landscape:
+        try:
+            whole = await compute()
+            self._kept.put(key, whole, size=len(whole.lines) + 1)
+            return whole
+        finally:
+            del self._running[key]
 
 
 def router(
     settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
 ) -> APIRouter:
     """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
+    kept = Kept()
 
     def html(
         request: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
     ) -> Response:
+        shown = whole.filtered(filters)
+        number = _page(request, len(shown.lines))
+        lines = shown.lines[(number - 1) * PAGE_LINES : number * PAGE_LINES]
         context = {
             "title": TITLE,
-            "body": landscapeview.body_html(whole.filtered(filters), link=link),
+            "body": landscapeview.body_html(shown, link=link, lines=lines),
+            "pager": _pager(request, number, len(shown.lines)),
             "on": whole.on,
             "filters": filters,
             "bodies": whole.bodies(),
@@ -81,7 +136,13 @@ def router(
             if not_modified(request, headers["ETag"]):
                 return Response(status_code=304, headers=headers)
             filters = _filters(request)
-            whole = await build(request, settings=settings, store=store, catalogue=catalogue)
+            on = request.query_params.get(DATE_PARAMETER) or today()
+            plan(catalogue, on=on)  # a bad date is a 400 before anything runs or is kept
+
+            async def compute() -> Landscape:
+                return await build(request, settings=settings, store=store, catalogue=catalogue)
+
+            whole = await kept.get((store.version, on), compute)
             return respond(request, whole, filters, headers)
 
         return answer
@@ -97,6 +158,40 @@ def router(
             LANDSCAPE_PATH + suffix, endpoint(respond), methods=["GET"], include_in_schema=False
         )
     return routes
+
+
+def landscape_timeout(settings: Settings) -> float:
+    """Seconds the landscape's queries may run (see ``LANDSCAPE_TIMEOUTS``)."""
+    return settings.query_timeout * LANDSCAPE_TIMEOUTS
+
+
+def _page(request: Request, lines: int) -> int:
+    """The page number asked (1 without ``?page=``); past the last page is a 404."""
+    given = request.query_params.get(PAGE_PARAMETER, "").strip() or "1"
+    if not given.isdigit() or int(given) < 1:
+        raise BadRequest(f"page must be a whole number from 1, not {given!r}")
+    number = int(given)
+    if number > max(1, ceil(lines / PAGE_LINES)):
+        raise NotFound(f"page {number}: the landscape has {lines} lines, {PAGE_LINES} a page")
+    return number
+
+
+def _pager(request: Request, number: int, lines: int) -> dict[str, str | int]:
+    """What the page says of the pages: empty when every line is on it."""
+    if lines <= PAGE_LINES:
+        return {}
+    last = ceil(lines / PAGE_LINES)
+
+    def address(to: int) -> str:
+        return f"{request.url.path}?{urlencode({**request.query_params, PAGE_PARAMETER: to})}"
+
+    return {
+        "first": (number - 1) * PAGE_LINES + 1,
+        "last": min(number * PAGE_LINES, lines),
+        "lines": lines,
+        "previous": address(number - 1) if number > 1 else "",
+        "next": address(number + 1) if number < last else "",
+    }
 
 
 def _filters(request: Request) -> Filters:
@@ -118,7 +213,10 @@ async def build(
     """Run the landscape's queries for the date asked (``?on=``) and assemble it."""
     planned = plan(catalogue, on=request.query_params.get(DATE_PARAMETER) or None)
     answers = await asyncio.gather(
-        *(answer_table(store, settings, query, values) for query, values in planned)
+        *(
+            answer_table(store, settings, query, values, timeout=landscape_timeout(settings))
+            for query, values in planned
+        )
     )
     named = {query.name: found for (query, _), found in zip(planned, answers, strict=True)}
     return assemble(named, on=planned[0][1][DATE_PARAMETER])

@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from idmgraph.base import formats
+from idmgraph.base.errors import InternalReadTooLarge
 from idmgraph.base.settings import Settings
 from idmgraph.base.urls import page
 from idmgraph.pipeline.queries import Catalogue, NamedQuery
+from idmgraph.reading.describe import INTERNAL_MAX_BYTES, INTERNAL_MAX_ROWS
 from idmgraph.reading.report import (
     DATE_PARAMETER,
     TITLE,
@@ -109,18 +111,27 @@ async def answer_table(
     *,
     timeout: float | None = None,
 ) -> Table:
-    """Run a named query through the store, under the settings' limits (``timeout`` instead
-    of the query timeout when given), into a Table."""
+    """Run a named query through the store for a page, into a Table: every row (``timeout``
+    instead of the query timeout when given).
+
+    A page's reading is the application's own, not a client's: the client's row cap would cut
+    a whole-catalogue landscape or a gap section silently, so past the internal bound it
+    raises instead (as :func:`~idmgraph.reading.describe.select` does).
+    """
     request = QueryRequest.of(
         query.sparql,
         shape=query.shape,
         format=formats.by_name("json"),
         substitutions=query.bindings(values),
         timeout=settings.query_timeout if timeout is None else timeout,
-        max_rows=settings.max_result_rows,
-        max_bytes=settings.max_answer_bytes,
+        max_rows=INTERNAL_MAX_ROWS,
+        max_bytes=INTERNAL_MAX_BYTES,
     )
     answer = await store.query(request)
+    if answer.truncated:
+        raise InternalReadTooLarge(
+            f"the named query {query.name} returned more than {INTERNAL_MAX_ROWS} rows"
+        )
     parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(parsed, pyoxigraph.QuerySolutions)
     return table(parsed)

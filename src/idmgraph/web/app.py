@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from idmgraph import __version__
 from idmgraph.base.errors import UpdateRefused
 from idmgraph.base.settings import Settings
-from idmgraph.base.urls import Urls
+from idmgraph.base.urls import Urls, page
 from idmgraph.pipeline.queries import project_catalogue
 from idmgraph.store.fairshare import Asker, current_asker
 from idmgraph.store.interface import Store
@@ -111,7 +111,9 @@ class _App(FastAPI):
         )
         # outside the answer cache: remembered answers are revalidated by date too
         self._revalidated = Revalidation(
-            self._answers, released=self._release_time, undated=(landscape.LANDSCAPE_PATH,)
+            self._answers,
+            released=self._release_time,
+            elsewhere=(landscape.LANDSCAPE_PATH, page("static")),
         )
 
     def _release_version(self) -> str:

@@ -4,8 +4,9 @@ An answer validated by an ETag follows from the release the server serves, so it
 ``Last-Modified`` is when that release was written (the manifest's time, see
 :class:`~idmgraph.store.snapshot.Snapshot`), never when this process started: replicas of one
 release behind a balancer then give the same validators, and a cache cannot tell them apart.
-Answers that set their own (static files, downloads) keep it; answers that change with the day
-(``undated`` paths: the landscape of today) get none, so no cache revalidates them by date.
+Answers that set their own (downloads) keep it. Answers on ``elsewhere`` paths do not follow
+from the release alone and get none from it: the landscape of today changes with the day (so no
+cache revalidates it by date), the package's static files are dated by their own files.
 
 A GET or HEAD with ``If-Modified-Since`` and no ``If-None-Match`` (which takes precedence, RFC
 9110 §13.2.2) is answered 304 when the answer was not modified since. It wraps the answer
@@ -35,18 +36,18 @@ class Revalidation:
         app: ASGIApp,
         *,
         released: Callable[[], int | None],
-        undated: tuple[str, ...] = (),
+        elsewhere: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self._released = released  # seconds since the epoch; None: no release known
-        self._undated = undated
+        self._elsewhere = elsewhere
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run ``app``, adding ``Last-Modified`` to its answer, or answer 304 instead."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        dated = not scope["path"].startswith(self._undated)
+        dated = not scope["path"].startswith(self._elsewhere)
         since = _modified_since(scope)
         replaced = False
 

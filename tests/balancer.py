@@ -66,7 +66,7 @@ def nginx() -> str:
     """The nginx executable; the test fails (never skips) without it: make test installs it."""
     found = shutil.which("nginx", path=NGINX_PATH)
     if found is None:
-        pytest.fail("nginx is missing: apt-get install -y nginx-light (make test installs it)")
+        pytest.fail("nginx is missing: apt-get install -y nginx (make test installs it)")
     return found
 
 

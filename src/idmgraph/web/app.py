@@ -18,7 +18,7 @@ from idmgraph.base.settings import Settings
 from idmgraph.base.urls import Urls, page
 from idmgraph.pipeline.queries import project_catalogue
 from idmgraph.store.fairshare import Asker, current_asker
-from idmgraph.store.interface import Store
+from idmgraph.store.interface import Reading, Store, current_reading
 from idmgraph.store.request import READ_ONLY
 from idmgraph.store.snapshot import Served
 from idmgraph.web import changes, gaps, landscape, linked, openapi, problems, queries, sparql
@@ -132,6 +132,8 @@ class _App(FastAPI):
             # each request runs in a task of its own: this value is the request's alone
             client = client_address(scope, trusted=self.trusted_proxies)
             current_asker.set(Asker(client, next(self._requests)))
+            # the release its reads find first, held for all of them: one page, one release
+            current_reading.set(Reading())
         await self._revalidated(scope, receive, send)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.remoteserver import free_port, running_process
+from tests.remoteserver import free_port, running_process, stop, wait_ready, with_parent
 
 # Debian installs it in sbin, which an unprivileged user's PATH may not hold.
 NGINX_PATH = os.pathsep.join((os.environ.get("PATH", ""), "/usr/sbin", "/sbin"))
@@ -93,13 +94,30 @@ def balancer(upstreams: Sequence[str], folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def replica(root: Path, *, environ: Mapping[str, str] | None = None) -> Iterator[str]:
-    """``idmgraph --root ROOT serve`` on a free port of 127.0.0.1; yields its address."""
-    port = free_port()
-    command = [sys.executable, "-c", _CLI, "--root", str(root), "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "IDMGRAPH_QUERY_WORKERS": "1", **(environ or {})}
-    address = f"127.0.0.1:{port}"
-    # uvicorn listens once the application has started: the store is loaded by then
-    with running_process(command, ready=f"http://{address}/health", env=env, budget=60):
-        yield address
+def replica_servers(
+    root: Path, *environs: Mapping[str, str], common: Mapping[str, str] | None = None
+) -> Iterator[list[str]]:
+    """``idmgraph --root ROOT serve``, once per environment (plus ``common``), all started at
+    once on free ports of 127.0.0.1; yields their addresses (``host:port``)."""
+    ports = [free_port() for _ in environs]
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for port, environ in zip(ports, environs, strict=True):
+            command = [sys.executable, "-c", _CLI, "--root", str(root), "serve"]
+            command += ["--host", "127.0.0.1", "--port", str(port)]
+            env = {**os.environ, "IDMGRAPH_QUERY_WORKERS": "1", **(common or {}), **environ}
+            processes.append(
+                subprocess.Popen(
+                    with_parent(command),
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            )
+        # uvicorn listens once the application has started: the store is loaded by then
+        for port, process in zip(ports, processes, strict=False):
+            wait_ready(f"http://127.0.0.1:{port}/health", process, budget=60)
+        yield [f"127.0.0.1:{port}" for port in ports]
+    finally:
+        for process in processes:
+            stop(process, budget=30)

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,16 +93,10 @@ def oxigraph_server(*, query_timeout: float = 10.0) -> Iterator[OxigraphServer]:
 
 
 @contextmanager
-def running_process(
-    command: list[str],
-    *,
-    ready: str,
-    budget: float = 30,
-    env: Mapping[str, str] | None = None,
-) -> Iterator[None]:
+def running_process(command: list[str], *, ready: str, budget: float = 30) -> Iterator[None]:
     """Run a server process (dying with this one) until ``ready`` answers; stop it on exit."""
     process = subprocess.Popen(
-        with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         wait_ready(ready, process, budget=budget)

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from idmgraph.pipeline.release import Release
-from tests.balancer import UPSTREAM_HEADER, balancer, replica
+from tests.balancer import UPSTREAM_HEADER, balancer, replica_servers
 
 REPO = Path(__file__).parent.parent
 RESOURCE = "/id/rec/X.1252"
@@ -123,8 +123,7 @@ def replicas(
     shutil.copytree(repository_release.directory, shipped)  # copy2: the files' times kept
     own = {"IDMGRAPH_DIST_DIR": str(repository_release.directory)}
     with (
-        replica(REPO, environ=own) as first,
-        replica(REPO, environ={"IDMGRAPH_DIST_DIR": str(shipped)}) as second,
+        replica_servers(REPO, own, {"IDMGRAPH_DIST_DIR": str(shipped)}) as (first, second),
         balancer([first, second], folder / "nginx") as base,
     ):
         yield Replicas(

@@ -126,7 +126,7 @@ class Clients:
 
     base: str
     paths: list[str]
-    stop: threading.Event
+    stop: threading.Event  # set once both replicas read the new release (or on a failure)
     started: threading.Barrier  # passed once every client holds an answer (or broken)
     seen: list[tuple[str, str, Page]]  # path, replica, page
     lock: threading.Lock
@@ -134,15 +134,20 @@ class Clients:
     def ask(self, first: int) -> None:
         """Ask the pages in turn from ``first`` on, keeping every answer."""
         with httpx.Client(base_url=self.base, timeout=60) as client:
-            turn = first
-            while turn == first or not self.stop.is_set():
-                path = self.paths[turn % len(self.paths)]
-                response = client.get(path)
-                with self.lock:
-                    self.seen.append((path, response.headers[UPSTREAM_HEADER], Page.of(response)))
-                if turn == first:
-                    self.started.wait()
+            self._keep(client, first)
+            self.started.wait()
+            turn = first + 1
+            while not self.stop.is_set():
+                self._keep(client, turn)
                 turn += 1
+            # one more, asked once both replicas read the new release: it is seen for sure
+            self._keep(client, turn)
+
+    def _keep(self, client: httpx.Client, turn: int) -> None:
+        path = self.paths[turn % len(self.paths)]
+        response = client.get(path)
+        with self.lock:
+            self.seen.append((path, response.headers[UPSTREAM_HEADER], Page.of(response)))
 
 
 def test_no_page_mixes_two_releases_while_one_is_published(

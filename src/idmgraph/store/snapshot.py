@@ -193,6 +193,8 @@ class Served:
         """The snapshot of release ``version``, or the one pinned when the folder has another."""
         if self._snapshot is None:
             self._snapshot = pin(self._directory)
+        elif self._snapshot.version != version and (earlier := self._retired_as(version)):
+            return earlier  # a request still reading the release this server followed from
         elif self._snapshot.version != version and self._folder_version() == version:
             try:
                 newer = pin(self._directory)
@@ -206,6 +208,9 @@ class Served:
             else:  # rebuilt again meanwhile
                 newer.close()
         return self._snapshot
+
+    def _retired_as(self, version: str) -> Snapshot | None:
+        return next((old for old in self._retired if old.version == version), None)
 
     def _folder_version(self) -> str | None:
         """The version the release folder holds (its manifest only: cheap, nothing verified)."""

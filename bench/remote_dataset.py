@@ -73,7 +73,7 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
     await embedded.start()
     await remote.start()
     versioned = list(remote._pointer.graphs)
-    graphs = dict(remote._versioned)
+    graphs = remote._pointer.versioned
     async with httpx.AsyncClient(timeout=60) as client:
 
         async def raw(text: str, fmt: formats.Format, *, dataset: bool) -> None:
@@ -90,7 +90,7 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
             bound = query.bindings({})
             fmt = NTRIPLES if query.form is QueryForm.CONSTRUCT else JSON
             text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
-            cases = {
+            cases: dict[str, Callable[..., Awaitable[object]]] = {
                 "embedded": lambda q=query, b=bound, f=fmt: embedded.query(
                     QueryRequest.of(
                         q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000

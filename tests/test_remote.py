@@ -10,8 +10,9 @@ import http.server
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ import pytest
 from idmgraph.base import formats
 from idmgraph.base.errors import (
     BadRequest,
+    Busy,
     ConfigurationError,
     PublishFailed,
     QueryTimeout,
@@ -29,7 +31,8 @@ from idmgraph.base.errors import (
 from idmgraph.base.settings import Settings
 from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
-from idmgraph.store.interface import Reading, current_reading
+from idmgraph.store.fairshare import Asker, FairShare, current_asker
+from idmgraph.store.interface import Reading, Store, current_reading
 from idmgraph.store.publish import Published, publish_dataset
 from idmgraph.store.remote import (
     DEFAULT_GRAPH,
@@ -43,6 +46,7 @@ from idmgraph.store.remote import (
 from idmgraph.store.request import AnswerKind, QueryAnswer, QueryRequest
 from tests.remoteserver import OxigraphServer, oxigraph_server
 
+T = TypeVar("T")
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 REPORT = "https://w3id.org/idmgraph/id/source/fixture-report"
 JSON = formats.by_name("json")
@@ -81,7 +85,9 @@ def grown(tmp_path: Path) -> Path:
 
 def _size(path: Path) -> int:
     store = ox.Store()
-    store.load(path=str(path), format=formats.by_extension(path.suffix).oxigraph)  # type: ignore[arg-type]
+    rdf_format = formats.by_extension(path.suffix).oxigraph
+    assert isinstance(rdf_format, ox.RdfFormat)
+    store.load(path=str(path), format=rdf_format)
     return len(store)
 
 
@@ -93,14 +99,19 @@ def _all_graphs(server: OxigraphServer) -> set[str]:
         headers={"Accept": JSON.content_type},
     )
     rows = ox.parse_query_results(answer.content, format=ox.QueryResultsFormat.JSON)
-    return {row["g"].value for row in rows}  # type: ignore[union-attr,index]
+    assert isinstance(rows, ox.QuerySolutions)
+    return {row["g"].value for row in rows}
 
 
-async def _count(store: RemoteStore, sparql: str = COUNT, **options: object) -> int:
+async def _count(
+    store: Store, sparql: str = COUNT, *, named_graphs: tuple[str, ...] | None = None
+) -> int:
     answer = await store.query(
-        QueryRequest.of(sparql, format=JSON, timeout=10, max_rows=100, **options)
-    )  # type: ignore[arg-type]
-    rows = list(ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+        QueryRequest.of(sparql, format=JSON, timeout=10, max_rows=100, named_graphs=named_graphs)
+    )
+    parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    rows = list(parsed)
     if sparql == COUNT:
         return int(rows[0]["n"].value)
     return len(rows)
@@ -123,7 +134,9 @@ def _loaded(published: Published) -> set[str]:
     return {g + published.marker for g in [*published.graphs, MERGED]}
 
 
-def test_publish_switches_then_drops_the_version_before_the_old(server, grown):
+def test_publish_switches_then_drops_the_version_before_the_old(
+    server: OxigraphServer, grown: Path
+) -> None:
     first = publish_dataset(server.remote(), FIXTURE, version="one")
     assert first.replaced is None
     assert _serve(server.remote(), "one") == _size(FIXTURE)
@@ -141,7 +154,9 @@ def test_publish_switches_then_drops_the_version_before_the_old(server, grown):
     assert _serve(server.remote(), "three") == _size(FIXTURE)
 
 
-def test_a_wrong_triple_count_leaves_the_old_version_served(server, grown):
+def test_a_wrong_triple_count_leaves_the_old_version_served(
+    server: OxigraphServer, grown: Path
+) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     before = _all_graphs(server)
     with pytest.raises(PublishFailed, match="the release has"):
@@ -150,7 +165,7 @@ def test_a_wrong_triple_count_leaves_the_old_version_served(server, grown):
     assert _serve(server.remote(), "one") == _size(FIXTURE)
 
 
-def test_a_failed_load_leaves_the_old_version_served(server, grown):
+def test_a_failed_load_leaves_the_old_version_served(server: OxigraphServer, grown: Path) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     broken = dataclasses.replace(server.remote(), graph_store_url=server.base + "/no-such-path")
     with pytest.raises(PublishFailed, match="nothing was switched"):
@@ -158,7 +173,9 @@ def test_a_failed_load_leaves_the_old_version_served(server, grown):
     assert _serve(server.remote(), "one") == _size(FIXTURE)
 
 
-def test_merged_default_graph_answers_as_the_graph_list_did(server, grown):
+def test_merged_default_graph_answers_as_the_graph_list_did(
+    server: OxigraphServer, grown: Path
+) -> None:
     published = publish_dataset(server.remote(), grown, version="one")
     queries = (COUNT, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     merged = [_serve(server.remote(), "one", sparql) for sparql in queries]
@@ -184,28 +201,36 @@ def published(server: OxigraphServer) -> tuple[RemoteStore, OxigraphServer]:
     return RemoteStore(server.remote(), expected_version="one"), server
 
 
-def _within(store: RemoteStore, body: object) -> object:
-    async def run() -> object:
+def _rows_of(body: bytes) -> list[ox.QuerySolution]:
+    """The rows of a JSON answer. The parsed answer object stays in this frame: pyoxigraph
+    refuses to free it from another thread, which a garbage collection of a coroutine frame
+    caught in a reference cycle (an exception kept by pytest.raises) may do later."""
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return list(solutions)
+
+
+def _within(store: RemoteStore, body: Callable[[RemoteStore], Awaitable[T]]) -> T:
+    async def run() -> T:
         await store.start()
         try:
-            return await body(store)  # type: ignore[operator]
+            return await body(store)
         finally:
             await store.close()
 
     return asyncio.run(run())
 
 
-def test_queries_see_only_the_current_version(published):
+def test_queries_see_only_the_current_version(
+    published: tuple[RemoteStore, OxigraphServer],
+) -> None:
     store, _server = published
 
     async def body(store: RemoteStore) -> tuple[int, ...]:
         hidden = f"SELECT * WHERE {{ GRAPH <{POINTER_GRAPH}> {{ ?s ?p ?o }} }}"
         graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
         answer = await store.query(QueryRequest.of(graphs, format=JSON, timeout=10, max_rows=100))
-        named = {
-            row["g"].value
-            for row in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
-        }  # type: ignore[union-attr,index]
+        named = {row["g"].value for row in _rows_of(answer.body)}
         assert named == set(store.graphs())
         return (
             await _count(store, hidden),
@@ -216,12 +241,14 @@ def test_queries_see_only_the_current_version(published):
             await _count(store, f"SELECT * WHERE {{ GRAPH <{REPORT}> {{ ?s ?p ?o }} }}"),
         )
 
-    pointer, from_pointer, named_pointer, report = _within(store, body)  # type: ignore[misc]
+    pointer, from_pointer, named_pointer, report = _within(store, body)
     assert (pointer, from_pointer, named_pointer) == (0, 0, 0)
     assert report > 0
 
 
-def test_timeouts_row_caps_and_refusals_hold(published):
+def test_timeouts_row_caps_and_refusals_hold(
+    published: tuple[RemoteStore, OxigraphServer],
+) -> None:
     store, server = published
 
     async def body(store: RemoteStore) -> None:
@@ -232,7 +259,7 @@ def test_timeouts_row_caps_and_refusals_hold(published):
         capped = await store.query(
             QueryRequest.of("SELECT * WHERE { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
         )
-        rows = list(ox.parse_query_results(capped.body, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+        rows = _rows_of(capped.body)
         assert (capped.truncated, capped.rows, len(rows)) == (True, 3, 3)
         for update in (
             "INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }",
@@ -298,7 +325,7 @@ def recorder() -> Iterator[str]:
     loopback.server_close()
 
 
-def test_credentials_come_from_the_environment_and_are_sent(recorder):
+def test_credentials_come_from_the_environment_and_are_sent(recorder: str) -> None:
     settings = Settings(
         store=f"sparql:{recorder}/query", remote_graph_store_url=recorder + "/store"
     )
@@ -319,12 +346,12 @@ def test_credentials_come_from_the_environment_and_are_sent(recorder):
     assert _Recorder.seen == [("POST", None)]
 
 
-def test_no_setting_can_hold_a_credential():
+def test_no_setting_can_hold_a_credential() -> None:
     names = [item.name for item in dataclasses.fields(Settings)]
     assert not [name for name in names if "password" in name or "user" in name]
 
 
-def test_a_running_store_follows_a_publication(server, grown):
+def test_a_running_store_follows_a_publication(server: OxigraphServer, grown: Path) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     store = RemoteStore(server.remote(), expected_version="one", refresh_seconds=0)
 
@@ -336,7 +363,7 @@ def test_a_running_store_follows_a_publication(server, grown):
     assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")
 
 
-def test_a_request_reads_one_release_throughout(server, grown):
+def test_a_request_reads_one_release_throughout(server: OxigraphServer, grown: Path) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     store = RemoteStore(server.remote(), expected_version="one", refresh_seconds=0)
 
@@ -357,7 +384,7 @@ def test_a_request_reads_one_release_throughout(server, grown):
         after = await asyncio.create_task(request(store, publish=False))
         return [*during, *after]
 
-    during, still, after = _within(store, body)  # type: ignore[misc]
+    during, still, after = _within(store, body)
     assert during[:2] == ("one", _size(FIXTURE))
     assert still == during
     assert after[:2] == ("two", _size(FIXTURE) + 1)
@@ -381,7 +408,9 @@ class _SlowPointer(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def test_a_query_never_follows_a_pointer_read_begun_before_it(server, grown):
+def test_a_query_never_follows_a_pointer_read_begun_before_it(
+    server: OxigraphServer, grown: Path
+) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     slow = _SlowPointer(delay=0.5)
     store = RemoteStore(server.remote(), refresh_seconds=0, transport=slow)
@@ -398,18 +427,18 @@ def test_a_query_never_follows_a_pointer_read_begun_before_it(server, grown):
     assert _within(store, body) == (_size(FIXTURE) + 1, "two")
 
 
-def test_cached_answers_follow_a_publication_too(server, grown):
+def test_cached_answers_follow_a_publication_too(server: OxigraphServer, grown: Path) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     cached = CachedStore(RemoteStore(server.remote(), refresh_seconds=0.1))
 
     async def run() -> tuple[int, int, str]:
         await cached.start()
         try:
-            first = await _count(cached)  # type: ignore[arg-type]
-            assert await _count(cached) == first  # type: ignore[arg-type]  # now cached
+            first = await _count(cached)
+            assert await _count(cached) == first  # now cached
             await asyncio.to_thread(publish_dataset, server.remote(), grown, version="two")
             await asyncio.sleep(0.5)  # the follower reads the pointer in the background
-            return first, await _count(cached), cached.version  # type: ignore[arg-type]
+            return first, await _count(cached), cached.version
         finally:
             await cached.close()
 
@@ -425,10 +454,11 @@ class _CountingTransport(httpx.AsyncHTTPTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await super().handle_async_request(request)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_CountedStream(response.stream, self),  # type: ignore[arg-type]
+            stream=_CountedStream(response.stream, self),
             extensions=response.extensions,
         )
 
@@ -438,7 +468,7 @@ class _CountedStream(httpx.AsyncByteStream):
         self._inner = inner
         self._counter = counter
 
-    async def __aiter__(self):  # type: ignore[override]
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._inner:
             self._counter.read += len(chunk)
             yield chunk
@@ -453,15 +483,19 @@ def _rows(answer: QueryAnswer) -> int:
     if fmt == ox.QueryResultsFormat.CSV:  # lossy, so pyoxigraph does not parse it
         return answer.body.count(b"\r\n") - 1
     if isinstance(fmt, ox.QueryResultsFormat):
-        return len(list(ox.parse_query_results(answer.body, format=fmt)))  # type: ignore[arg-type]
-    return len(list(ox.parse(answer.body, format=fmt)))  # type: ignore[arg-type]
+        solutions = ox.parse_query_results(answer.body, format=fmt)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return len(list(solutions))
+    return len(list(ox.parse(answer.body, format=fmt)))
 
 
 @pytest.mark.parametrize(
     ("sparql", "name"),
     [(HUGE_SELECT, "json"), (HUGE_SELECT, "csv"), (HUGE_GRAPH, "turtle"), (HUGE_GRAPH, "jsonld")],
 )
-def test_a_capped_answer_is_read_only_up_to_the_cap(server, sparql, name):
+def test_a_capped_answer_is_read_only_up_to_the_cap(
+    server: OxigraphServer, sparql: str, name: str
+) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     counting = _CountingTransport()
     store = RemoteStore(server.remote(), transport=counting)
@@ -492,14 +526,16 @@ CAPPED = [
 
 
 @pytest.mark.parametrize("max_rows", [0, 1, 5, 10_000])
-def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
+def test_caps_truncate_and_count_as_on_the_embedded_store(
+    published: tuple[RemoteStore, OxigraphServer], max_rows: int
+) -> None:
     remote, _server = published
     embedded = OxigraphStore.from_file(FIXTURE, workers=1)
 
     async def run() -> list[tuple[object, ...]]:
         await remote.start()
         await embedded.start()
-        found = []
+        found: list[tuple[object, ...]] = []
         try:
             for sparql, name in CAPPED:
                 for store in (embedded, remote):
@@ -518,3 +554,32 @@ def test_caps_truncate_and_count_as_on_the_embedded_store(published, max_rows):
     found = asyncio.run(run())
     assert found[0::2] == found[1::2]  # embedded, remote, query by query
     assert any(truncated for *_, truncated, _, _ in found) == (max_rows < 10_000)
+
+
+def test_a_client_holds_only_its_share_of_the_remote(
+    published: tuple[RemoteStore, OxigraphServer],
+) -> None:
+    _published, server = published
+    fair = FairShare(slots=2, share=1, client_queue=0, max_waiting=8)
+    store = RemoteStore(server.remote(), expected_version="one", fairness=fair)
+
+    async def body(store: RemoteStore) -> tuple[str, bool]:
+        async def ask(client: str, sparql: str, timeout: float) -> QueryAnswer:
+            current_asker.set(Asker(client))  # each task has its own context
+            return await store.query(
+                QueryRequest.of(sparql, format=JSON, timeout=timeout, max_rows=10)
+            )
+
+        # 23^6 rows to count: far past its 3 s on any machine (RUNAWAY takes about 2 s)
+        runaway = asyncio.create_task(ask("greedy", f"SELECT (COUNT(*) AS ?n) {PRODUCT}", 3))
+        await asyncio.sleep(0.5)  # the runaway holds the greedy client's one slot
+        with pytest.raises(Busy):  # its queue holds nothing more: refused at once
+            await ask("greedy", "ASK {}", 10)
+        other = await ask("patient", "ASK {}", 10)  # another client still has a slot
+        with pytest.raises(QueryTimeout):
+            await runaway
+        return other.body.decode(), runaway.done()
+
+    answer, done = _within(store, body)
+    assert json.loads(answer)["boolean"] is True
+    assert done

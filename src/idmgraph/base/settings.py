@@ -83,7 +83,9 @@ class Settings:
         "named shapes on every shape fixture, ~25x faster: use it from ~10^5 triples on).",
     )
     query_workers: int = _setting(
-        2, "Worker processes evaluating SPARQL queries, so a runaway query can be stopped."
+        2,
+        "Worker processes evaluating SPARQL queries, so a runaway query can be stopped (on a "
+        "remote store: queries in flight to it at once, shared between clients alike).",
     )
     client_share: int = _setting(
         1,
@@ -118,6 +120,11 @@ class Settings:
         "answered 431.",
     )
     max_headers: int = _setting(100, "Most header fields a request may carry; past it, 431.")
+    head_timeout: float = _setting(
+        10.0,
+        "Seconds a connection has to send a whole request head (from its opening, or from the "
+        "end of the last answer); past it, 408 and the connection is closed.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -242,8 +242,11 @@ def _merged(
             assert isinstance(values, list)
             if row[name] and row[name] not in values:
                 values.append(row[name])
-        for name, value in row.items():  # the first non-empty value of a single column
-            if name not in many and value and not record[name]:
+        # a single column keeps its least non-empty value: rows come in an order the store
+        # chooses, and every store must give the same landscape
+        for name, value in row.items():
+            kept = record[name]
+            if name not in many and value and (not kept or value < str(kept)):
                 record[name] = value
     return merged
 

@@ -34,6 +34,7 @@ def open_store(settings: Settings, *, release: Release | None = None) -> Store:
             Remote.from_settings(settings),
             expected_version=release.version,
             service_allowlist=settings.service_allowlist,
+            fairness=fair_share(settings),
         )
         return CachedStore(remote)
     if settings.store == MEMORY:

@@ -37,14 +37,15 @@ class CachedStore:
         return self._inner.triple_count()
 
     async def query(self, request: QueryRequest) -> QueryAnswer:
-        """The remembered answer, or the inner store's (remembered when small enough)."""
+        """The remembered answer, or the inner store's (remembered when the request is kept)."""
         # the version too: a remote store follows a publication made while it serves
         key = request.key(self.version)
         cached = self._answers.get(key)
         if cached is not None:
             return cached
         answer = await self._inner.query(request)
-        self._answers.put(key, answer, size=len(answer.body) + len(request.sparql))
+        if request.kept:
+            self._answers.put(key, answer, size=len(answer.body) + len(request.sparql))
         return answer
 
     async def probe(self, *, timeout: float) -> None:

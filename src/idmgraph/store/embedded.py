@@ -66,6 +66,7 @@ class OxigraphStore:
         self._graphs: tuple[str, ...] = ()
         self._triples = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._respawns: set[asyncio.Task[None]] = set()  # never cancelled: see close()
         self._recovering: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -109,8 +110,12 @@ class OxigraphStore:
     async def close(self) -> None:
         """Kill the workers and end the zygote."""
         self._closed = True
-        for task in list(self._tasks):
+        for task in list(self._tasks - self._respawns):
             task.cancel()
+        # A respawn cancelled while the zygote forks would leave the new worker's socket and
+        # process to nobody; each takes milliseconds, so they are waited for instead.
+        if self._respawns:
+            await asyncio.wait(self._respawns, timeout=10)
         self._kill_idle()
         if self._zygote is not None:
             await asyncio.get_running_loop().run_in_executor(self._threads, self._zygote.close)
@@ -210,7 +215,9 @@ class OxigraphStore:
         worker.kill()
         if self._zygote is None or idle is not self._idle or self._closed:
             return
-        self._spawn_task(self._respawn(self._zygote, idle))
+        respawn = self._spawn_task(self._respawn(self._zygote, idle))
+        self._respawns.add(respawn)
+        respawn.add_done_callback(self._respawns.discard)
 
     def _spawn_task(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
@@ -229,9 +236,9 @@ class OxigraphStore:
                 self._recover()
             return
         worker = await Worker.connect(pid, channel)
-        if idle is self._idle:
+        if idle is self._idle and not self._closed:
             idle.put_nowait(worker)
-        else:  # a restart replaced the pool meanwhile
+        else:  # a restart replaced the pool meanwhile, or the store closed
             worker.kill()
 
     async def _watch(self) -> None:

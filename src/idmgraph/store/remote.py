@@ -48,6 +48,7 @@ from idmgraph.base.settings import Settings
 from idmgraph.store import evaluate
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.store.evaluate import BufferFull, CappedBuffer, graph_reply, solutions_reply
+from idmgraph.store.fairshare import FairShare, current_asker
 from idmgraph.store.interface import current_reading
 from idmgraph.store.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
 from idmgraph.store.request import READ_ONLY, AnswerKind, QueryAnswer, QueryRequest
@@ -66,6 +67,7 @@ LOAD_MARKER = INTERNAL + "marker"
 MERGED = INTERNAL + "merged"
 DEFAULT_GRAPH = INTERNAL + "defaultGraph"  # the pointer's link to the load's merged graph
 REFRESH_SECONDS = 5.0  # how often the pointer graph is read again while serving
+REMOTE_SLOTS = 4  # queries in flight to the remote at once when no fair share is given
 POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> ?p ?o }} }}"
 # SELECT and graph answers are fetched in a line-based format (a row or a triple per line), so
 # reading can stop once the cap is passed, and are written in the requested one here, as the
@@ -150,8 +152,14 @@ class RemoteStore:
         service_allowlist: tuple[str, ...] = (),
         refresh_seconds: float = REFRESH_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
+        fairness: FairShare | None = None,
     ) -> None:
         self._remote = remote
+        # the remote's capacity is shared between clients as the embedded workers are: one
+        # client flooding the endpoint waits in its own queue, not in front of the others
+        self._fair = fairness or FairShare(
+            slots=REMOTE_SLOTS, share=REMOTE_SLOTS, client_queue=64, max_waiting=256
+        )
         self._transport = transport  # None: httpx's own; the tests count bytes read with one
         self._expected = expected_version
         self._allowed = service_allowlist
@@ -303,7 +311,8 @@ class RemoteStore:
             merged = pointer.default_graph
             data["named-graph-uri"] = list(pointer.graphs)
             data["default-graph-uri"] = [merged] if merged else list(pointer.graphs)
-        return await self._answer(request, data, pointer.marker)
+        async with self._fair.slot(current_asker.get(), timeout=request.timeout):
+            return await self._answer(request, data, pointer.marker)
 
     async def _answer(
         self, request: QueryRequest, data: dict[str, str | list[str]], marker: str

@@ -10,6 +10,11 @@ idmgraph's bookkeeping (``urn:idmgraph:``, or carrying a load marker) in those p
 rewritten to a graph that never exists, so no query can read the pointer graph or another
 version.
 
+A graph *variable* (``GRAPH ?g { … }``) is bound to the release's own name inside the query,
+not only in the answer (:func:`named_graph_variables`): a query that joins ``?g`` with what the
+data says of that graph (``?g prov:wasAttributedTo ?body``) finds the same rows as on the
+embedded store.
+
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ MARKER = "?idmgraph-load="  # versioned graph = graph IRI + MARKER + load id
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _KEEP_FROM = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})  # variables stay variables
 _KEEP_UNTIL = frozenset({"{", "}", "WHERE", "HAVING"})
+_BLANK = frozenset({"space", "comment"})
 _GRAPH_POSITION = frozenset({"GRAPH", "FROM", "NAMED"})  # keywords a graph name follows
 
 
@@ -72,7 +78,66 @@ def rewrite(
         raise ValueError("the query has no group pattern to bind values in")
     # BASE on the first line keeps the line numbers the client sees in remote messages.
     prologue = f"BASE <{base_iri}> " if base_iri else ""
-    return prologue + "".join(pieces)
+    return named_graph_variables(prologue + "".join(pieces), graphs)
+
+
+def named_graph_variables(sparql: str, graphs: Mapping[str, str]) -> str:
+    """``GRAPH ?g { P }`` made to bind ``?g`` to the release's name of the versioned graph.
+
+    Each such pattern becomes a sub-select over ``GRAPH ?hidden { P }`` joined with a VALUES
+    table from release name to versioned name; it projects ``?g`` and the variables of ``P``
+    only, so ``SELECT *`` sees no extra column. With no versioned graphs it is the identity.
+    SPARQL evaluates ``GRAPH ?g { P }`` on its own before joining it with its group, so the
+    sub-select, which sees nothing from outside either, gives the same solutions.
+    """
+    if not graphs:
+        return sparql
+    tokens = [(m.lastgroup or "other", m.group(0)) for m in TOKEN.finditer(sparql)]
+    table = " ".join(f"(<{name}> <{versioned}>)" for name, versioned in sorted(graphs.items()))
+    return "".join(_scoped(tokens, table, [0]))
+
+
+def _scoped(tokens: list[tuple[str, str]], table: str, counter: list[int]) -> Iterator[str]:
+    index = 0
+    while index < len(tokens):
+        text = tokens[index][1]
+        opening = _graph_variable_at(tokens, index) if text.upper() == "GRAPH" else None
+        if opening is None:
+            yield text
+            index += 1
+            continue
+        variable, brace = opening
+        close = _matching_brace(tokens, brace)
+        inner = tokens[brace + 1 : close]
+        counter[0] += 1
+        hidden = f"?idmgraph_versioned_graph_{counter[0]}"
+        # in the order they first appear, so that SELECT * keeps its columns' order
+        named = dict.fromkeys("?" + t[1:] for k, t in inner if k == "var" and len(t) > 1)
+        projected = [name for name in named if name != variable]
+        yield (
+            f"{{ SELECT {variable} {' '.join(projected)} WHERE {{ GRAPH {hidden} {{"
+            f"{''.join(_scoped(inner, table, counter))}}} VALUES ({variable} {hidden}) "
+            f"{{ {table} }} }} }}"
+        )
+        index = close + 1
+
+
+def _graph_variable_at(tokens: list[tuple[str, str]], index: int) -> tuple[str, int] | None:
+    """(variable, index of the opening brace) when a GRAPH keyword at ``index`` names one."""
+    significant = (i for i in range(index + 1, len(tokens)) if tokens[i][0] not in _BLANK)
+    name, brace = next(significant, None), next(significant, None)
+    if name is None or brace is None or tokens[name][0] != "var" or tokens[brace][1] != "{":
+        return None
+    return "?" + tokens[name][1][1:], brace
+
+
+def _matching_brace(tokens: list[tuple[str, str]], opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(tokens)):
+        depth += {"{": 1, "}": -1}.get(tokens[index][1], 0)
+        if depth == 0:
+            return index
+    raise ValueError("a GRAPH pattern is not closed")
 
 
 def limited(sparql: str, max_rows: int) -> str:

@@ -89,6 +89,9 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None  # protocol dataset; None: the query's own
     named_graphs: tuple[str, ...] | None = None
     substitutions: tuple[tuple[str, Term], ...] = ()
+    # False when the HTTP front cache keeps the whole response already (a GET on /sparql):
+    # an answer is held in one cache, never in two
+    kept: bool = True
 
     @classmethod
     def of(
@@ -104,6 +107,7 @@ class QueryRequest:
         named_graphs: tuple[str, ...] | None = None,
         substitutions: Mapping[str, Term] | None = None,
         shape: QueryShape | None = None,
+        kept: bool = True,
     ) -> QueryRequest:
         """The request for ``sparql``, read now unless its ``shape`` was read already."""
         shape = shape or inspect_query(sparql)
@@ -120,6 +124,7 @@ class QueryRequest:
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             substitutions=tuple(sorted((substitutions or {}).items())),
+            kept=kept,
         )
 
     @property

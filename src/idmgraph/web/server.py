@@ -4,10 +4,16 @@ uvicorn's httptools protocol accepts a request head of any size and any number o
 fields, collecting them in memory before the application sees the request (a 100 MB header
 was accepted). :func:`bounded_protocol` counts the head as it arrives and answers 431 once it
 passes ``max_header_bytes`` or ``max_headers``, before anything is parsed further.
+
+Nor does uvicorn bound the time a head takes: a client sending one byte a second (slowloris)
+held its connection for as long as it liked. A head must now be whole within ``head_timeout``
+seconds of the connection's opening or of the end of the previous answer; past it, 408.
 """
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from typing import Any
 
 import uvicorn
@@ -19,6 +25,7 @@ from idmgraph.store.snapshot import open_served
 from idmgraph.web.app import create_app
 
 TOO_LARGE = 431
+TIMED_OUT = 408
 _END_OF_HEAD = b"\r\n\r\n"
 
 
@@ -44,7 +51,9 @@ def server_config(
         host=host or settings.host,
         port=port if port is not None else settings.port,
         http=bounded_protocol(
-            max_head_bytes=settings.max_header_bytes, max_headers=settings.max_headers
+            max_head_bytes=settings.max_header_bytes,
+            max_headers=settings.max_headers,
+            head_timeout=settings.head_timeout,
         ),
         access_log=False,
         log_level=log_level,
@@ -52,8 +61,11 @@ def server_config(
     )
 
 
-def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol, refusing request heads past the given limits with 431."""
+def bounded_protocol(
+    *, max_head_bytes: int, max_headers: int, head_timeout: float = 10.0
+) -> type[HttpToolsProtocol]:
+    """uvicorn's httptools protocol, refusing request heads past the given limits with 431
+    and heads that take longer than ``head_timeout`` seconds with 408."""
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -62,6 +74,30 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             self._head_bytes = 0
             self._fields = 0
             self._refused = False
+            self._head_since: float | None = None  # when the head now awaited began
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._head_since = self.loop.time()
+            _sweep_soon(self.loop, self.connections)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._head_since = self.loop.time()  # the next request's head starts now
+
+        def head_overdue(self, now: float) -> bool:
+            return self._head_since is not None and now - self._head_since > head_timeout
+
+        def head_expired(self) -> None:
+            self._head_since = None
+            if not self._in_head or self._refused or self.transport.is_closing():
+                return
+            if self._head_bytes == 0:  # nothing asked: nothing to answer
+                self.transport.close()
+            else:
+                self._refuse(
+                    f"the request head took longer than {head_timeout:g} s", status=TIMED_OUT
+                )
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
@@ -84,6 +120,7 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             super().on_header(name, value)
 
         def on_headers_complete(self) -> None:
+            self._head_since = None
             self._in_head, self._head_bytes = False, 0
             if self._fields > max_headers:
                 self._refuse(f"the request carries more than {max_headers} header fields")
@@ -100,12 +137,13 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             super().on_message_complete()
             self._in_head = True  # what follows on this connection is the next request's head
 
-        def _refuse(self, message: str) -> None:
+        def _refuse(self, message: str, *, status: int = TOO_LARGE) -> None:
+            self._head_since = None
             body = message.encode("ascii")
             self.transport.write(
                 b"".join(
                     [
-                        STATUS_LINE[TOO_LARGE],
+                        STATUS_LINE[status],
                         b"content-type: text/plain; charset=utf-8\r\n",
                         b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
                         b"connection: close\r\n\r\n",
@@ -115,5 +153,22 @@ def bounded_protocol(*, max_head_bytes: int, max_headers: int) -> type[HttpTools
             )
             self.transport.close()
             self._refused = True
+
+    sweeping: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+    every = min(1.0, head_timeout / 4)
+
+    # One sweep of the connections per loop and second, rather than a timer armed and
+    # cancelled for every request: that cost 3 % of the server's time on small queries.
+    def _sweep_soon(loop: asyncio.AbstractEventLoop, connections: set[Any]) -> None:
+        if loop not in sweeping:
+            sweeping.add(loop)
+            loop.call_later(every, _sweep, loop, connections)
+
+    def _sweep(loop: asyncio.AbstractEventLoop, connections: set[Any]) -> None:
+        now = loop.time()
+        for connection in list(connections):
+            if isinstance(connection, BoundedHttpToolsProtocol) and connection.head_overdue(now):
+                connection.head_expired()
+        loop.call_later(every, _sweep, loop, connections)
 
     return BoundedHttpToolsProtocol

@@ -74,6 +74,8 @@ async def endpoint(request: Request) -> Response:
         timeout=_timeout(protocol.timeout, settings.query_timeout),
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_answer_bytes,
+        # the front cache (web/cache.py) keeps a GET's whole response; a POST's is kept here
+        kept=request.method == "POST",
     )
     answer = await store.query(query)
     if answer.truncated:

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser build serve test clean
+.PHONY: install browser balancer build serve test clean
 
 # Reinstall whenever pyproject.toml or the npm lock file changes, so nothing is ever missing.
 # npm ci installs YASGUI and copies it into the package's static folder (never a CDN).
@@ -22,6 +22,13 @@ install: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The replica test puts Debian's nginx in front of two servers; it runs nginx itself (in the
+# foreground, from a configuration of its own), so the service the package starts is stopped.
+balancer:
+	@PATH="$$PATH:/usr/sbin:/sbin" command -v nginx >/dev/null || (apt-get update \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
+		&& (service nginx stop >/dev/null 2>&1 || true))
+
 build: install
 	$(BIN)/idmgraph build
 
@@ -29,7 +36,7 @@ build: install
 serve: install
 	$(BIN)/idmgraph serve
 
-test: install browser
+test: install browser balancer
 	PATH="$(abspath $(BIN)):$$PATH" scripts/check
 
 clean:

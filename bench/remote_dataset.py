@@ -73,7 +73,7 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
     await embedded.start()
     await remote.start()
     versioned = list(remote._pointer.graphs)
-    graphs = dict(remote._versioned)
+    graphs = remote._pointer.versioned
     async with httpx.AsyncClient(timeout=60) as client:
 
         async def raw(text: str, fmt: formats.Format, *, dataset: bool) -> None:

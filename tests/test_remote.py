@@ -32,8 +32,8 @@ from idmgraph.base.settings import Settings
 from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.store.fairshare import Asker, FairShare, current_asker
-from idmgraph.store.interface import Store
-from idmgraph.store.publish import publish_dataset
+from idmgraph.store.interface import Reading, Store, current_reading
+from idmgraph.store.publish import Published, publish_dataset
 from idmgraph.store.remote import (
     DEFAULT_GRAPH,
     MERGED,
@@ -129,20 +129,29 @@ def _serve(remote: Remote, version: str, sparql: str = COUNT) -> int:
     return asyncio.run(run())
 
 
-def test_publish_switches_then_drops_the_old_version(server: OxigraphServer, grown: Path) -> None:
+def _loaded(published: Published) -> set[str]:
+    """The versioned graphs of one publication: the release's and the merged one."""
+    return {g + published.marker for g in [*published.graphs, MERGED]}
+
+
+def test_publish_switches_then_drops_the_version_before_the_old(
+    server: OxigraphServer, grown: Path
+) -> None:
     first = publish_dataset(server.remote(), FIXTURE, version="one")
     assert first.replaced is None
     assert _serve(server.remote(), "one") == _size(FIXTURE)
     second = publish_dataset(server.remote(), grown, version="two", expected_triples=_size(grown))
-    # the old load's graphs and its merged graph are dropped
-    assert (second.replaced, second.dropped) == ("one", len(first.graphs) + 1)
+    assert (second.replaced, second.dropped) == ("one", 0)
     assert _serve(server.remote(), "two") == _size(FIXTURE) + 1
-    # only the new version's graphs and the pointer are left
-    assert _all_graphs(server) == {g + second.marker for g in [*second.graphs, MERGED]} | {
-        POINTER_GRAPH
-    }
     with pytest.raises(ConfigurationError, match="serves release two"):
         _serve(server.remote(), "one")
+    # the replaced load stays whole until the next publication: requests begun on it end on it
+    assert _all_graphs(server) == _loaded(first) | _loaded(second) | {POINTER_GRAPH}
+    third = publish_dataset(server.remote(), FIXTURE, version="three")
+    # now the first load's graphs and its merged graph are dropped, the second's kept
+    assert (third.replaced, third.dropped) == ("two", len(first.graphs) + 1)
+    assert _all_graphs(server) == _loaded(second) | _loaded(third) | {POINTER_GRAPH}
+    assert _serve(server.remote(), "three") == _size(FIXTURE)
 
 
 def test_a_wrong_triple_count_leaves_the_old_version_served(
@@ -348,10 +357,38 @@ def test_a_running_store_follows_a_publication(server: OxigraphServer, grown: Pa
 
     async def body(store: RemoteStore) -> tuple[int, str, int, str]:
         before = await _count(store), store.version
-        publish_dataset(server.remote(), grown, version="two")  # drops the graphs of "one"
+        publish_dataset(server.remote(), grown, version="two")  # switches to "two"
         return (*before, await _count(store), store.version)
 
     assert _within(store, body) == (_size(FIXTURE), "one", _size(FIXTURE) + 1, "two")
+
+
+def test_a_request_reads_one_release_throughout(server: OxigraphServer, grown: Path) -> None:
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    store = RemoteStore(server.remote(), expected_version="one", refresh_seconds=0)
+
+    async def request(store: RemoteStore, *, publish: bool) -> list[tuple[str, int, int]]:
+        current_reading.set(Reading())  # as the web layer does for each request
+        # a query first: it reads the pointer anew (refresh_seconds=0), the version would not
+        count = await _count(store)
+        seen = [(store.version, count, store.triple_count())]
+        if publish:  # while the request runs: its next reads still find release one
+            publish_dataset(server.remote(), grown, version="two")
+            count = await _count(store)
+            seen.append((store.version, count, store.triple_count()))
+        return seen
+
+    async def body(store: RemoteStore) -> list[tuple[str, int, int]]:
+        # a task runs in a copy of the context: each request has a Reading of its own
+        during = await asyncio.create_task(request(store, publish=True))
+        after = await asyncio.create_task(request(store, publish=False))
+        return [*during, *after]
+
+    during, still, after = _within(store, body)
+    assert during[:2] == ("one", _size(FIXTURE))
+    assert still == during
+    assert after[:2] == ("two", _size(FIXTURE) + 1)
+    assert after[2] == during[2] + 1
 
 
 class _SlowPointer(httpx.AsyncBaseTransport):
@@ -381,7 +418,7 @@ def test_a_query_never_follows_a_pointer_read_begun_before_it(
     async def body(store: RemoteStore) -> tuple[int, str]:
         early = asyncio.create_task(_count(store))  # its pointer read answers "one", late
         await asyncio.sleep(0.1)
-        publish_dataset(server.remote(), grown, version="two")  # drops the graphs of "one"
+        publish_dataset(server.remote(), grown, version="two")  # switches to "two"
         late = await _count(store)
         with contextlib.suppress(AssertionError, RequestError):
             await early  # raced the switch: whatever it saw, it was asked before

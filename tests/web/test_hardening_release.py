@@ -202,6 +202,9 @@ def test_a_server_following_a_remote_store_re_pins_only_the_version_the_store_se
     project: Path, settings: Settings, replace_in: Callable[..., None]
 ) -> None:
     first = build(settings)
+    # a release a minute old, so the two releases' times differ to the second
+    first_time = (settings.release_dir / "release.json").stat().st_mtime - 60
+    os.utime(settings.release_dir / "release.json", (first_time, first_time))
     served = Served(settings.release_dir)
     try:
         assert served.current(first.version).version == first.version
@@ -211,6 +214,11 @@ def test_a_server_following_a_remote_store_re_pins_only_the_version_the_store_se
         # a store serving a release the folder does not hold: the pinned one stays
         assert served.current("0" * 12).version == first.version
         # the store switched to the folder's release: downloads and VoID follow it
+        assert served.current(second.version).version == second.version
+        # a request still reading the first release gets the first's files and date
+        assert served.current(first.version).version == first.version
+        assert served.released(first.version) == int(first_time)
+        assert served.released(second.version) != served.released(first.version)
         assert served.current(second.version).version == second.version
         earlier = served.earlier(first.version, "idmgraph.nq")
         assert earlier is not None

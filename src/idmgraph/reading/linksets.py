@@ -84,7 +84,12 @@ async def outgoing_links(store: Store, *, settings: Settings) -> list[Link]:
         )
         for row in rows
     }
-    return sorted(links, key=lambda link: (link.subject, link.predicate, link.target))
+    # every field: a link stated with two evidence URLs is two rows, which a set hands out in
+    # an order of this process's own (string hashes), and replicas must write the same bytes
+    return sorted(
+        links,
+        key=lambda link: (link.subject, link.predicate, link.target, link.evidence, link.label),
+    )
 
 
 def links_csv(links: list[Link]) -> bytes:

@@ -85,7 +85,12 @@ def _ensure_disk_store(directory: Path, dataset: Path, version: str) -> None:
         raise ConfigurationError(f"{directory}: not an idmgraph store; refusing to overwrite it")
     store = pyoxigraph.Store(str(directory))
     store.clear()
-    store.bulk_load(path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS)
+    # the release's canonical blank node labels, not bulk_load's random ones: every replica
+    # answers the same bytes (as evaluate.open_store)
+    quads = pyoxigraph.parse(
+        path=str(dataset), format=pyoxigraph.RdfFormat.N_QUADS, rename_blank_nodes=False
+    )
+    store.bulk_extend(quads)
     store.flush()
     del store
     marker.write_text(version + "\n", encoding="utf-8")

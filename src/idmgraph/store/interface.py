@@ -7,9 +7,12 @@ named graphs, unless the query or the request names a dataset.
 
 from __future__ import annotations
 
-from typing import Protocol
+from contextvars import ContextVar
+from typing import Protocol, TypeVar, cast
 
 from idmgraph.store.request import QueryAnswer, QueryRequest
+
+T = TypeVar("T")
 
 
 class Store(Protocol):
@@ -40,3 +43,29 @@ class Store(Protocol):
 
     async def probe(self, *, timeout: float) -> None:
         """Evaluate a trivial query now, never from a cache; raises when it cannot."""
+
+
+class Reading:
+    """The release one request reads: the first a store names to it, held for all its reads.
+
+    A remote store switches to a newly published release while it serves. A page reads the
+    store several times (its ETag from the version, then queries, some at once); were each read
+    to take the latest release, one page could show two. The web layer starts a Reading for
+    each request in :data:`current_reading` (a context variable: the tasks a request starts
+    share it), and a store that can switch holds its release there on the request's first
+    read. Without one (the CLI, direct calls) every read takes the latest release.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[int, object] = {}
+
+    def hold(self, store: object, release: T) -> T:
+        """What ``store`` holds for this request: ``release`` unless it holds one already."""
+        return cast(T, self._held.setdefault(id(store), release))
+
+    def holds(self, store: object) -> bool:
+        """Whether ``store`` holds a release for this request."""
+        return id(store) in self._held
+
+
+current_reading: ContextVar[Reading | None] = ContextVar("current_reading", default=None)

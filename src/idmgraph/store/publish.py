@@ -7,10 +7,12 @@ queries that name no dataset. It doubles what the remote stores, and makes those
 faster in Oxigraph, which evaluates a default graph of many graphs as a union at every triple
 pattern. The triple count of every new graph is checked against what was sent and the total
 against the release manifest; then one PUT replaces the small pointer graph
-(``urn:idmgraph:current``), which is the switch; then the graphs of every other load are
-dropped. A failure before the switch drops the new graphs and leaves the served version as it
-was. Nothing here speaks SPARQL Update: loading, switching and dropping are Graph Store
-requests.
+(``urn:idmgraph:current``), which is the switch; then the graphs of every other load but the
+one replaced are dropped. The replaced one stays until the next publication: a server reads
+the pointer every few seconds, and a request reads the release it began on throughout
+(:class:`~idmgraph.store.interface.Reading`), so both finish on whole graphs. A failure before
+the switch drops the new graphs and leaves the served version as it was. Nothing here speaks
+SPARQL Update: loading, switching and dropping are Graph Store requests.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class Published:
     graphs: tuple[str, ...]  # the release's graph IRIs
     triples: int
     replaced: str | None  # the version served before, if any
-    dropped: int  # graphs of earlier loads that were dropped
+    dropped: int  # graphs of loads before the replaced one that were dropped
     seconds: float
 
 
@@ -103,7 +105,8 @@ def publish_dataset(
             default_graph=MERGED + marker,
         )
         session.put(POINTER_GRAPH, _pointer_body(pointer))  # the switch: one atomic PUT
-        stale = [g for g in session.loaded_graphs() if not g.endswith(marker)]
+        kept = (marker, old.marker) if old is not None else (marker,)
+        stale = [g for g in session.loaded_graphs() if not g.endswith(kept)]
         session.drop(stale)
     return Published(
         version=version,

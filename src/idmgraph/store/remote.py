@@ -18,7 +18,8 @@ code as on the embedded store (:mod:`idmgraph.store.evaluate`), so truncation an
 The remote store holds each release in versioned graphs named by a pointer graph (see
 :mod:`idmgraph.store.publish`); the store reads the pointer when it starts (refusing another version
 than the release folder's) and again every few seconds, so queries follow a publication made
-while serving, whose switch drops the graphs read until then.
+while serving. One request reads one release throughout: the first its reads find
+(:class:`~idmgraph.store.interface.Reading`), whose graphs a publication keeps until the next.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from idmgraph.store import evaluate
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.store.evaluate import BufferFull, CappedBuffer, graph_reply, solutions_reply
 from idmgraph.store.fairshare import FairShare, current_asker
+from idmgraph.store.interface import current_reading
 from idmgraph.store.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
 from idmgraph.store.request import READ_ONLY, AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.store.workers import StoreSource
@@ -113,6 +115,11 @@ class Pointer:
     triples: int
     default_graph: str | None = None  # the load's merged graph; None: published without one
 
+    @property
+    def versioned(self) -> dict[str, str]:
+        """The release's graph IRIs, each with its versioned name."""
+        return {name.removesuffix(self.marker): name for name in self.graphs}
+
 
 def parse_pointer(body: bytes) -> Pointer | None:
     """Read the JSON answer of :data:`POINTER_QUERY`; None when no release was published."""
@@ -158,7 +165,6 @@ class RemoteStore:
         self._allowed = service_allowlist
         self._client: httpx.AsyncClient | None = None
         self._pointer = Pointer(version=expected_version or "", marker="", graphs=(), triples=0)
-        self._versioned: dict[str, str] = {}
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
         self._refreshing: asyncio.Task[None] | None = None
@@ -172,8 +178,25 @@ class RemoteStore:
 
     @property
     def version(self) -> str:
-        """Version of the release the pointer graph names."""
-        return self._pointer.version
+        """Version of the release the pointer graph names (to a request: the one it reads)."""
+        return self._read().version
+
+    def _read(self) -> Pointer:
+        """The pointer the current request reads: the one it first saw, so that a page reads
+        one release throughout (see :class:`~idmgraph.store.interface.Reading`)."""
+        reading = current_reading.get()
+        return self._pointer if reading is None else reading.hold(self, self._pointer)
+
+    async def _reading(self) -> Pointer:
+        """The pointer a query reads: the request's, else the latest (read again if due).
+
+        A publication keeps the graphs of the release it replaces until the next one, so a
+        request that began on that release can finish on it.
+        """
+        reading = current_reading.get()
+        if reading is None or not reading.holds(self):
+            await self._refreshed()
+        return self._read()
 
     async def start(self) -> None:
         """Read the pointer graph; refuse a store holding another release than expected."""
@@ -199,11 +222,10 @@ class RemoteStore:
 
     def _follow(self, pointer: Pointer) -> None:
         self._pointer = pointer
-        self._versioned = {name.removesuffix(pointer.marker): name for name in pointer.graphs}
         self._next_refresh = self._followed_at + self._refresh
 
     async def _refreshed(self) -> None:
-        """Follow a publication made while serving: its switch drops the graphs we read.
+        """Follow a publication made while serving (the next drops the graphs read until then).
 
         A query asked for now waits for a pointer read begun no earlier than now: a read
         already under way may have begun before the switch, and its answer be the old one.
@@ -259,20 +281,21 @@ class RemoteStore:
 
     def graphs(self) -> tuple[str, ...]:
         """IRIs of the release's named graphs, sorted."""
-        return tuple(sorted(self._versioned))
+        return tuple(sorted(self._read().versioned))
 
     def triple_count(self) -> int:
         """Number of statements of the release."""
-        return self._pointer.triples
+        return self._read().triples
 
     async def query(self, request: QueryRequest) -> QueryAnswer:
         """Send a checked, rewritten query; past its timeout it is abandoned (503)."""
         await self._check(request)
-        await self._refreshed()
+        pointer = await self._reading()
+        versioned = pointer.versioned
         try:
             text = rewrite(
                 request.sparql,
-                graphs=self._versioned,
+                graphs=versioned,
                 base_iri=request.base_iri,
                 substitutions=dict(request.substitutions),
             )
@@ -280,28 +303,31 @@ class RemoteStore:
             raise BadRequest(str(exc)) from None
         data: dict[str, str | list[str]] = {"query": text}
         if request.has_protocol_dataset:
-            data["default-graph-uri"] = [self._graph(iri) for iri in request.default_graphs or ()]
-            data["named-graph-uri"] = [self._graph(iri) for iri in request.named_graphs or ()]
+            defaults, named = request.default_graphs or (), request.named_graphs or ()
+            data["default-graph-uri"] = [_graph(iri, versioned) for iri in defaults]
+            data["named-graph-uri"] = [_graph(iri, versioned) for iri in named]
         elif request.union_default_graph:
-            # the union of the current version's graphs, and nothing else, as on the embedded
-            merged = self._pointer.default_graph
-            data["named-graph-uri"] = list(self._pointer.graphs)
-            data["default-graph-uri"] = [merged] if merged else list(self._pointer.graphs)
+            # the union of the version's graphs, and nothing else, as on the embedded store
+            merged = pointer.default_graph
+            data["named-graph-uri"] = list(pointer.graphs)
+            data["default-graph-uri"] = [merged] if merged else list(pointer.graphs)
         async with self._fair.slot(current_asker.get(), timeout=request.timeout):
-            return await self._answer(request, data)
+            return await self._answer(request, data, pointer.marker)
 
-    async def _answer(self, request: QueryRequest, data: dict[str, str | list[str]]) -> QueryAnswer:
+    async def _answer(
+        self, request: QueryRequest, data: dict[str, str | list[str]], marker: str
+    ) -> QueryAnswer:
         kind, fmt, timeout = request.kind, request.format, request.timeout
         if kind is AnswerKind.ASK:
             body = await self._post(data, _ASK_WIRE.name, timeout)
-            return _ask(unversion(body, self._pointer.marker), fmt)
+            return _ask(unversion(body, marker), fmt)
         if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
             data["query"] = limited(str(data["query"]), request.max_rows)
         # a SELECT keeps one line more than the cap (its header), a graph answer none
         lines = request.max_rows + 1 if kind is AnswerKind.SELECT else request.max_rows
         read = _first_lines(lines, request.max_bytes)
         body, cut = await self._send(data, _LINES[kind.value], timeout, read)
-        body = unversion(body, self._pointer.marker)
+        body = unversion(body, marker)
         if kind is AnswerKind.SELECT:
             reply = solutions_reply(body, truncated=cut, fmt=fmt)
         else:
@@ -312,9 +338,6 @@ class RemoteStore:
         return QueryAnswer(
             kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
         )
-
-    def _graph(self, iri: str) -> str:
-        return self._versioned.get(iri, HIDDEN if is_internal(iri) else iri)
 
     async def _check(self, request: QueryRequest) -> None:
         """What a remote store is never sent, and the syntax errors its parser would give.
@@ -371,6 +394,10 @@ class RemoteStore:
             text = refusal.decode("utf-8", errors="replace")
             raise BadRequest(f"the remote store refused the query: {text}")
         raise QueryTimeout(f"the remote store answered {response.status_code}")
+
+
+def _graph(iri: str, versioned: Mapping[str, str]) -> str:
+    return versioned.get(iri, HIDDEN if is_internal(iri) else iri)
 
 
 async def _whole(response: httpx.Response) -> tuple[bytes, bool]:

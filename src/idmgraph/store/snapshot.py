@@ -47,6 +47,10 @@ class Snapshot:
     release: Release  # its directory is the private folder holding the pinned files
     origin: Path  # the release folder it was pinned from (dist/)
     small: dict[str, bytes]  # release.json, void.ttl and context.jsonld, as read at pin time
+    # When the release was written: its manifest's modification time, in whole seconds (as
+    # HTTP dates have). Hard links and time-keeping copies (rsync -a, cp -p) carry it along,
+    # so replicas of one release give the same Last-Modified; a build never reads the clock.
+    released: int
 
     @property
     def version(self) -> str:
@@ -104,7 +108,8 @@ def _pin_into(directory: Path, private: Path) -> Snapshot | None:
     for item in release.distributions:
         _verify(private / item.file, shown=directory / item.file, size=item.size, sha=item.sha256)
     small = {name: (private / name).read_bytes() for name in SMALL_FILES}
-    return Snapshot(release=release, origin=directory, small=small)
+    released = int((private / MANIFEST).stat().st_mtime)
+    return Snapshot(release=release, origin=directory, small=small, released=released)
 
 
 def _verify(path: Path, *, shown: Path, size: int, sha: str) -> None:
@@ -135,7 +140,7 @@ def _link(source: Path, target: Path) -> bool:
         return False
     except OSError:
         try:
-            shutil.copyfile(source, target)
+            shutil.copy2(source, target)  # with its times: the manifest's is the release's
         except FileNotFoundError:
             return False
     return True
@@ -188,6 +193,8 @@ class Served:
         """The snapshot of release ``version``, or the one pinned when the folder has another."""
         if self._snapshot is None:
             self._snapshot = pin(self._directory)
+        elif self._snapshot.version != version and (earlier := self._retired_as(version)):
+            return earlier  # a request still reading the release this server followed from
         elif self._snapshot.version != version and self._folder_version() == version:
             try:
                 newer = pin(self._directory)
@@ -202,12 +209,26 @@ class Served:
                 newer.close()
         return self._snapshot
 
+    def _retired_as(self, version: str) -> Snapshot | None:
+        return next((old for old in self._retired if old.version == version), None)
+
     def _folder_version(self) -> str | None:
         """The version the release folder holds (its manifest only: cheap, nothing verified)."""
         try:
             return read_release(self._directory).version
         except (IdmGraphError, OSError, ValueError, KeyError, TypeError):
             return None
+
+    def released(self, version: str) -> int | None:
+        """When release ``version`` was written, if it is the one served; else None.
+
+        None also before anything is pinned: an application over one of the tests' fixture
+        stores, which names no release folder, pins only when a download is asked for.
+        """
+        if self._snapshot is None:
+            return None
+        snapshot = self.current(version)
+        return snapshot.released if snapshot.version == version else None
 
     def earlier(self, version: str, name: str) -> Path | None:
         """A file of another release this server served, or one kept in ``dist/versions/``."""

@@ -15,10 +15,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from idmgraph import __version__
 from idmgraph.base.errors import UpdateRefused
 from idmgraph.base.settings import Settings
-from idmgraph.base.urls import Urls
+from idmgraph.base.urls import Urls, page
 from idmgraph.pipeline.queries import project_catalogue
 from idmgraph.store.fairshare import Asker, current_asker
-from idmgraph.store.interface import Store
+from idmgraph.store.interface import Reading, Store, current_reading
 from idmgraph.store.request import READ_ONLY
 from idmgraph.store.snapshot import Served
 from idmgraph.web import changes, gaps, landscape, linked, openapi, problems, queries, sparql
@@ -26,6 +26,7 @@ from idmgraph.web.cache import AnswerCache
 from idmgraph.web.clients import client_address
 from idmgraph.web.headers import ENDPOINT_PATH
 from idmgraph.web.health import HEALTH_PATH, Health
+from idmgraph.web.revalidation import Revalidation
 from idmgraph.web.security import SecurityHeaders
 
 ANSWER_CACHE_BYTES = 64_000_000
@@ -59,6 +60,7 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.served = served  # the release time of Last-Modified
     app.trusted_proxies = settings.trusted_proxies
     problems.install(app)
     checker = Health(store)
@@ -107,11 +109,22 @@ class _App(FastAPI):
             version=self._release_version,
             pages=PAGES_KEPT,
         )
+        # outside the answer cache: remembered answers are revalidated by date too
+        self._revalidated = Revalidation(
+            self._answers,
+            released=self._release_time,
+            elsewhere=(landscape.LANDSCAPE_PATH, page("static")),
+        )
 
     def _release_version(self) -> str:
         # A remote store can switch to a newly published release while the server runs.
         store: Store | None = getattr(self.state, "store", None)
         return store.version if store is not None else ""
+
+    def _release_time(self) -> int | None:
+        store: Store | None = getattr(self.state, "store", None)
+        served: Served | None = getattr(self.state, "served", None)
+        return served.released(store.version) if store is not None and served else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve from the answer cache, or run the application."""
@@ -119,7 +132,9 @@ class _App(FastAPI):
             # each request runs in a task of its own: this value is the request's alone
             client = client_address(scope, trusted=self.trusted_proxies)
             current_asker.set(Asker(client, next(self._requests)))
-        await self._answers(scope, receive, send)
+            # the release its reads find first, held for all of them: one page, one release
+            current_reading.set(Reading())
+        await self._revalidated(scope, receive, send)
 
 
 class ReadOnly:

@@ -39,6 +39,7 @@ from idmgraph.store.snapshot import Served, Snapshot
 from idmgraph.web import pages
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.negotiation import choose
+from idmgraph.web.revalidation import http_date
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 GZIP = formats.GZIP_MEDIA_TYPE
@@ -99,7 +100,10 @@ class Downloads:
         if version != release.version:
             return self._earlier(request, version, name)
         media_type, etag = self._media_type(release, name)
-        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+        # the release's time, not the file's (FileResponse's own): one date for every answer
+        # of the release, its 304s included
+        modified = http_date(snapshot.released)
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "Last-Modified": modified}
         if not_modified(request, etag):
             return Response(status_code=304, headers=headers)
         return FileResponse(snapshot.path(name), media_type=media_type, headers=headers)
@@ -115,7 +119,8 @@ class Downloads:
                 current=download_path(current, name),
             )
         media_type, etag = self._media_type(read_release(manifest.parent), name)
-        headers = {"ETag": etag, "Cache-Control": IMMUTABLE}
+        modified = http_date(int(manifest.stat().st_mtime))  # that release's time
+        headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "Last-Modified": modified}
         if not_modified(request, etag):
             return Response(status_code=304, headers=headers)
         return FileResponse(path, media_type=media_type, headers=headers)

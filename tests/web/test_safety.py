@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.remoteserver import backend
+from tests.remoteserver import is_remote
 from tests.web.conftest import MAX_BYTES, MAX_ROWS, QUERY_TIMEOUT
 
 RUNAWAY = (
@@ -180,7 +180,7 @@ def _sample_states(seconds: float) -> list[set[str]]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.skipif(
-    backend() == "remote",
+    is_remote(),
     reason="about the embedded store's worker processes; the remote store's own --timeout-s "
     "stops an abandoned query there",
 )

@@ -11,6 +11,11 @@ against the release manifest; then one PUT replaces the small pointer graph
 dropped. A failure before the switch drops the new graphs and leaves the served version as it
 was. Nothing here speaks SPARQL Update: loading, switching and dropping are Graph Store
 requests.
+
+A Graph Store PUT need not be atomic: Virtuoso clears the graph, then inserts its statements
+as they are parsed, and a query meanwhile sees part of them. The versioned graphs are read by
+no query until the switch, and the pointer says how many statements it holds, so a pointer
+read half written is not followed (:func:`~idmgraph.store.remote.parse_pointer`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from idmgraph.store.remote import (
     MERGED,
     POINTER_GRAPH,
     POINTER_QUERY,
+    STATEMENTS,
     TRIPLES,
     Pointer,
     Remote,
@@ -83,7 +89,7 @@ def publish_dataset(
     started = time.monotonic()
     graphs = _read_graphs(dataset)
     marker = f"{MARKER}{uuid.uuid4().hex[:12]}"
-    with httpx.Client(auth=remote.auth, timeout=600) as client:
+    with httpx.Client(auth=remote.query_auth, timeout=600) as client:
         session = _Session(client, remote)
         old = parse_pointer(session.select(POINTER_QUERY))
         try:
@@ -123,6 +129,7 @@ class _Session:
         self._client = client
         self._remote = remote
         self._store = remote.graph_store_url or ""
+        self._auth = remote.auth or httpx.USE_CLIENT_DEFAULT  # writes: the publishing account
 
     def select(self, query: str) -> bytes:
         accept = formats.by_name("json").content_type
@@ -134,7 +141,11 @@ class _Session:
 
     def put(self, graph: str, body: bytes) -> None:
         response = self._client.put(
-            self._store, params={"graph": graph}, content=body, headers={"Content-Type": NTRIPLES}
+            self._store,
+            params={"graph": graph},
+            content=body,
+            headers={"Content-Type": NTRIPLES},
+            auth=self._auth,
         )
         response.raise_for_status()
 
@@ -142,7 +153,7 @@ class _Session:
         for graph in graphs:
             # a graph left behind here is dropped by the next publication, so errors pass
             with contextlib.suppress(httpx.HTTPError):
-                self._client.delete(self._store, params={"graph": graph})
+                self._client.delete(self._store, params={"graph": graph}, auth=self._auth)
 
     def loaded_graphs(self) -> list[str]:
         solutions = pyoxigraph.parse_query_results(
@@ -221,4 +232,7 @@ def _pointer_body(pointer: Pointer) -> bytes:
         pyoxigraph.Triple(node, pyoxigraph.NamedNode(HAS_PART), pyoxigraph.NamedNode(graph))
         for graph in pointer.graphs
     ]
+    # how many statements the pointer holds, this one included: a half-written one is ignored
+    count = pyoxigraph.Literal(str(len(triples) + 1), datatype=integer)
+    triples.append(pyoxigraph.Triple(node, pyoxigraph.NamedNode(STATEMENTS), count))
     return _ntriples(triples)

@@ -36,7 +36,7 @@ _KEEP_FROM = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})  # variables stay
 _KEEP_UNTIL = frozenset({"{", "}", "WHERE", "HAVING"})
 _BLANK = frozenset({"space", "comment"})
 _GRAPH_POSITION = frozenset({"GRAPH", "FROM", "NAMED"})  # keywords a graph name follows
-_BLANK = re.compile(r"[^\n]")  # what a removed clause is written as: spaces, its line breaks
+_ERASED = re.compile(r"[^\n]")  # what a removed clause is written as: spaces, its line breaks
 
 
 def rewrite(
@@ -259,5 +259,5 @@ def without_dataset_clauses(sparql: str) -> str:
             dropping = 0
             pieces.append(text)
             continue
-        pieces.append(_BLANK.sub(" ", text))
+        pieces.append(_ERASED.sub(" ", text))
     return "".join(pieces)

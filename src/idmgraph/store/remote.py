@@ -54,14 +54,16 @@ from idmgraph.store.fairshare import FairShare, current_asker
 from idmgraph.store.remotedialect import (
     TSV_PROBE,
     VIRTUOSO_PROBE,
+    VIRTUOSO_SORTED_TOP,
     Dialect,
     builtin_iris,
     check_complete,
     json_as_tsv,
     reads_standard_tsv,
     refusal_text,
-    virtuoso_row_cut,
+    virtuoso_dialect,
 )
+from idmgraph.store.remotedialect import refusal as refused
 from idmgraph.store.remotequery import (
     HIDDEN,
     INTERNAL,
@@ -263,14 +265,19 @@ class RemoteStore:
         """Ask the store how it writes TSV and whether it is Virtuoso (and cuts answers)."""
         standard = reads_standard_tsv(await self._post({"query": TSV_PROBE}, "tsv", 60))
         try:
-            cut = virtuoso_row_cut(await self._post({"query": VIRTUOSO_PROBE}, "json", 60))
+            answer = await self._post({"query": VIRTUOSO_PROBE}, "json", 60)
         except RequestError as exc:
             # any other store refuses bif: (an undeclared prefix); a Virtuoso that refuses it
-            # (no right to read its settings) says its name, and its cut is not known
+            # (no right to read its settings) says its name, and its limits are not known
             if "Virtuoso" not in str(exc):
                 return Dialect(standard_tsv=standard)
-            cut = None
-        return Dialect(standard_tsv=standard, virtuoso=True, row_cut=cut)
+            return Dialect(
+                standard_tsv=standard,
+                virtuoso=True,
+                row_cut=None,
+                sorted_top=VIRTUOSO_SORTED_TOP,
+            )
+        return virtuoso_dialect(answer, standard_tsv=standard)
 
     async def _keep_following(self) -> None:
         while True:
@@ -380,7 +387,8 @@ class RemoteStore:
             body = await self._post(data, _ASK_WIRE.name, timeout)
             return _ask(unversion(body, self._pointer.marker), fmt)
         if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
-            data["query"] = limited(str(data["query"]), request.max_rows)
+            if self._dialect.limits(str(data["query"]), request.max_rows + 1):
+                data["query"] = limited(str(data["query"]), request.max_rows)
         else:
             self._dialect.check_graph_answers()
         # a SELECT keeps one line more than the cap (its header), a graph answer none
@@ -486,11 +494,7 @@ class RemoteStore:
             raise QueryTimeout(f"the query ran past {timeout:g} s and was abandoned") from None
         except httpx.HTTPError as exc:
             raise QueryTimeout(f"the remote store did not answer: {exc}") from None
-        text = refusal_text(unversion(refusal, self._pointer.marker))
-        if response.status_code == 400:
-            raise BadRequest(f"the remote store refused the query: {text}")
-        detail = f": {text}" if text else ""
-        raise QueryTimeout(f"the remote store answered {response.status_code}{detail}")
+        raise refused(response.status_code, refusal_text(unversion(refusal, self._pointer.marker)))
 
 
 async def _whole(response: httpx.Response) -> tuple[bytes, bool]:

@@ -6,6 +6,9 @@ writes a TSV of its own (every value quoted, IRIs without angle brackets), which
 IRI from a string, so from such a store SELECT answers are fetched as SPARQL JSON and written
 here as standard TSV. Other habits of Virtuoso that would give wrong answers are caught:
 
+* an ORDER BY with a LIMIT past its ``[Parameters] MaxSortedTopRows`` (10000 by default) is
+  refused, and a very large one crashed the server in our trials: an ordered SELECT whose cap
+  is past that is sent without idmgraph's LIMIT (the store sorts it all; the bytes are capped);
 * its ``[SPARQL] ResultSetMaxRows`` cuts every answer at a number of rows; a SELECT says so in
   an ``X-SPARQL-MaxRows`` header, a CONSTRUCT or DESCRIBE says nothing, so graph answers are
   refused unless the cut is off (0);
@@ -29,16 +32,20 @@ from urllib.parse import urljoin
 
 import pyoxigraph
 
-from idmgraph.base.errors import QueryTimeout, StoreIncapable
+from idmgraph.base.errors import BadRequest, QueryTimeout, RequestError, StoreIncapable
 from idmgraph.base.querytext import TOKEN, unescaped
 from idmgraph.store.evaluate import Term
 
 PROBE_IRI = "urn:idmgraph:probe"
 TSV_PROBE = f"SELECT ?x WHERE {{ BIND(<{PROBE_IRI}> AS ?x) }}"
-# Answered only by Virtuoso: its configured cut of every answer, in rows (0: none).
-VIRTUOSO_PROBE = (
-    'SELECT ?cap WHERE { BIND(bif:virtuoso_ini_item_value("SPARQL", "ResultSetMaxRows") AS ?cap) }'
-)
+# Answered only by Virtuoso: its configured cut of every answer, in rows (0: none), and the
+# largest LIMIT it sorts for (unset: its default).
+VIRTUOSO_PROBE = """SELECT ?cap ?top WHERE {
+  BIND(bif:virtuoso_ini_item_value("SPARQL", "ResultSetMaxRows") AS ?cap)
+  BIND(bif:virtuoso_ini_item_value("Parameters", "MaxSortedTopRows") AS ?top) }"""
+VIRTUOSO_SORTED_TOP = 10_000  # MaxSortedTopRows when its configuration does not say
+_TIMED_OUT = "SR171"  # Virtuoso's "Transaction timed out" (its MaxQueryExecutionTime)
+_SORTED_TOP = "SR353"  # Virtuoso's "Sorted TOP clause specifies more than N rows"
 # Virtuoso's namespaces of built-in and SQL procedures callable from a query.
 BUILTIN_SCHEMES = ("bif:", "sql:")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -52,6 +59,11 @@ class Dialect:
     virtuoso: bool = False  # runs bif:/sql: functions and may cut answers by its settings
     # Virtuoso's ResultSetMaxRows: every answer cut at this many rows; 0: none; None: unknown
     row_cut: int | None = 0
+    sorted_top: int | None = None  # Virtuoso's MaxSortedTopRows: the largest ordered LIMIT
+
+    def limits(self, sparql: str, wanted: int) -> bool:
+        """Whether idmgraph may add ``LIMIT wanted`` to this SELECT (see the module's notes)."""
+        return self.sorted_top is None or wanted <= self.sorted_top or not ordered(sparql)
 
     @property
     def select_wire(self) -> str:
@@ -89,11 +101,47 @@ def reads_standard_tsv(body: bytes) -> bool:
     return body.splitlines()[:2] == [b"?x", f"<{PROBE_IRI}>".encode()]
 
 
-def virtuoso_row_cut(body: bytes) -> int:
-    """Virtuoso's ResultSetMaxRows from the JSON answer to :data:`VIRTUOSO_PROBE`."""
+def virtuoso_dialect(body: bytes, *, standard_tsv: bool) -> Dialect:
+    """Virtuoso's settings from the JSON answer to :data:`VIRTUOSO_PROBE`."""
     bindings = json.loads(body)["results"]["bindings"]
-    value = bindings[0].get("cap", {}).get("value", "0") if bindings else "0"
-    return int(value) if str(value).strip().isdigit() else 0
+    found = bindings[0] if bindings else {}
+    cut, top = (str(found.get(name, {}).get("value", "")).strip() for name in ("cap", "top"))
+    return Dialect(
+        standard_tsv=standard_tsv,
+        virtuoso=True,
+        row_cut=int(cut) if cut.isdigit() else 0,
+        sorted_top=int(top) if top.isdigit() else VIRTUOSO_SORTED_TOP,
+    )
+
+
+def refusal(status: int, text: str) -> RequestError:
+    """The error a store's refusal (not 200) is answered with: a timeout unless it says else."""
+    if status == 400:
+        return BadRequest(f"the remote store refused the query: {text}")
+    if _SORTED_TOP in text:
+        return StoreIncapable(
+            "the remote store sorts no more rows than its MaxSortedTopRows ([Parameters] of "
+            f"Virtuoso) under a LIMIT; lower the query's LIMIT: {text}"
+        )
+    detail = f": {text}" if text else ""
+    if _TIMED_OUT in text:
+        return QueryTimeout(f"the query ran past the remote store's time limit{detail}")
+    return QueryTimeout(f"the remote store answered {status}{detail}")
+
+
+def ordered(sparql: str) -> bool:
+    """Whether the query's own solutions are ordered (an ORDER BY outside every group)."""
+    depth, last = 0, ""
+    for match in TOKEN.finditer(sparql):
+        kind, text = match.lastgroup or "other", match.group(0)
+        if kind in ("space", "comment", "string"):
+            continue
+        depth += {"{": 1, "}": -1}.get(text, 0)
+        upper = text.upper()
+        if depth == 0 and last == "ORDER" and upper == "BY":
+            return True
+        last = upper
+    return False
 
 
 def check_complete(headers: Mapping[str, str], *, max_rows: int) -> None:

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser build serve test clean
+.PHONY: install browser virtuoso build serve test clean
 
 # Reinstall whenever pyproject.toml or the npm lock file changes, so nothing is ever missing.
 # npm ci installs YASGUI and copies it into the package's static folder (never a CDN).
@@ -22,6 +22,16 @@ install: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
+# The HTTP suite also runs on OpenLink Virtuoso (Debian's virtuoso-opensource, 7.2): the test
+# fixtures start and stop servers of their own, so the service the package starts is stopped
+# and disabled (its DBA password question is answered with the package's default).
+virtuoso:
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || { \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource && \
+		{ service virtuoso-opensource-7 stop >/dev/null 2>&1 || true; } && \
+		{ update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true; }; }
+
 build: install
 	$(BIN)/idmgraph build
 
@@ -29,7 +39,7 @@ build: install
 serve: install
 	$(BIN)/idmgraph serve
 
-test: install browser
+test: install browser virtuoso
 	PATH="$(abspath $(BIN)):$$PATH" scripts/check
 
 clean:

@@ -48,12 +48,21 @@ from idmgraph.store.remote import (
     Remote,
     parse_pointer,
 )
-from idmgraph.store.remotequery import MARKER
+from idmgraph.store.remotequery import INTERNAL, MARKER
 
 NTRIPLES = formats.by_name("ntriples").media_type
 _COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
-_LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
+# A triple pattern, not GRAPH ?g { }: Virtuoso answers that with one row, ?g unbound.
+_LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
+# Typed literals other than strings: what a store may rewrite as it loads them. Stores keep
+# numbers, booleans and dates as values, and write them back each in its own way: "1e1" as a
+# double reads "10" in Oxigraph, "10.0" in Virtuoso.
+_TYPED = """SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), "{marker}"))
+  FILTER(isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) != <{string}>) }}"""
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_SHOWN = 3  # rewritten literals quoted in the message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +106,7 @@ def publish_dataset(
                 session.put(name + marker, _ntriples(triples))
             session.put(MERGED + marker, _ntriples(set().union(*graphs.values())))
             _verify(session, marker, graphs, expected_triples)
+            _verify_literals(session, marker, graphs)
         except (httpx.HTTPError, PublishFailed) as exc:
             session.drop(name + marker for name in [*graphs, MERGED])
             raise PublishFailed(f"nothing was switched: {exc}") from exc
@@ -137,6 +147,11 @@ class _Session:
             self._remote.query_url, data={"query": query}, headers={"Accept": accept}
         )
         response.raise_for_status()
+        if "x-sparql-maxrows" in response.headers:  # Virtuoso's ResultSetMaxRows cut it
+            raise PublishFailed(
+                f"the store cut a check's answer at {response.headers['x-sparql-maxrows']} "
+                "rows (Virtuoso [SPARQL] ResultSetMaxRows); set it to 0"
+            )
         return response.content
 
     def put(self, graph: str, body: bytes) -> None:
@@ -186,6 +201,46 @@ def _verify(
     total = sum(loaded.values())
     if expected_triples is not None and total != expected_triples:
         raise PublishFailed(f"{total} statements loaded, the release has {expected_triples}")
+
+
+def _verify_literals(
+    session: _Session, marker: str, graphs: Mapping[str, set[pyoxigraph.Triple]]
+) -> None:
+    """Refuse a store holding typed literals otherwise than the embedded store holds them.
+
+    Its answers would then differ from the embedded store's (another ``STR()``, another
+    lexical form on every page), so the release is not switched to.
+    """
+    solutions = pyoxigraph.parse_query_results(
+        session.select(_TYPED.format(marker=marker, string=_XSD_STRING)),
+        format=pyoxigraph.QueryResultsFormat.JSON,
+    )
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    loaded: set[object] = {row["o"] for row in solutions if row["o"] is not None}
+    sent = _as_embedded(
+        triple.object
+        for triples in graphs.values()
+        for triple in triples
+        if isinstance(triple.object, pyoxigraph.Literal)
+        and triple.object.language is None
+        and triple.object.datatype.value != _XSD_STRING
+    )
+    if loaded != sent:
+        changed = sorted(str(term) for term in sent - loaded)
+        found = sorted(str(term) for term in loaded - sent)
+        raise PublishFailed(
+            "the store holds typed literals otherwise than the embedded store: "
+            f"{', '.join(changed[:_SHOWN]) or 'none'} ({len(changed)}) are read there as "
+            f"{', '.join(found[:_SHOWN]) or 'none'} ({len(found)}); its answers would differ"
+        )
+
+
+def _as_embedded(literals: Iterable[pyoxigraph.Literal]) -> set[object]:
+    """The literals as the embedded store (Oxigraph) holds and writes them back."""
+    store = pyoxigraph.Store()
+    node = pyoxigraph.NamedNode(INTERNAL + "literal")
+    store.extend(pyoxigraph.Quad(node, node, literal) for literal in literals)
+    return {quad.object for quad in store}
 
 
 def _read_graphs(dataset: Path) -> dict[str, set[pyoxigraph.Triple]]:

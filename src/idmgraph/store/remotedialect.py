@@ -77,7 +77,10 @@ class Dialect:
         Oxigraph by its concise bounded description (as subject, through blank nodes), which
         Virtuoso gives when told. The pragma goes on the first line: line numbers stay.
         """
-        if self.virtuoso and form == "DESCRIBE":
+        if not self.virtuoso:
+            return sparql
+        sparql = empty_graph_patterns(sparql)
+        if form == "DESCRIBE":
             return f'define sql:describe-mode "CBD" {sparql}'
         return sparql
 
@@ -127,6 +130,57 @@ def refusal(status: int, text: str) -> RequestError:
     if _TIMED_OUT in text:
         return QueryTimeout(f"the query ran past the remote store's time limit{detail}")
     return QueryTimeout(f"the remote store answered {status}{detail}")
+
+
+def empty_graph_patterns(sparql: str) -> str:
+    """``GRAPH ?g { }`` written so that Virtuoso answers it as SPARQL says.
+
+    Virtuoso answers an empty GRAPH pattern with one solution and ``?g`` unbound, and
+    ``ASK { GRAPH <g> { } }`` with true for a graph that does not exist. A variable's pattern is
+    written as the distinct graphs holding a statement (Virtuoso keeps no empty graph); a
+    named graph's is refused, as no pattern that binds no variable can stand for it there.
+    """
+    tokens = [(m.lastgroup or "other", m.group(0)) for m in TOKEN.finditer(sparql)]
+    pieces: list[str] = []
+    index = 0
+    while index < len(tokens):
+        found = _empty_graph(tokens, index)
+        if found is None:
+            pieces.append(tokens[index][1])
+            index += 1
+            continue
+        end, kind, name = found
+        if kind != "var":
+            raise StoreIncapable(
+                f"GRAPH {name} {{ }}: the remote store (Virtuoso) answers an empty graph "
+                "pattern as if the graph existed; ask GRAPH with a triple pattern in it"
+            )
+        lines = "".join(text for _, text in tokens[index:end] if "\n" in text).count("\n")
+        pieces.append(
+            f"{{ SELECT DISTINCT {name} WHERE {{ GRAPH {name} "
+            "{ ?idmgraph_any_s ?idmgraph_any_p ?idmgraph_any_o } } }" + "\n" * lines
+        )
+        index = end
+    return "".join(pieces)
+
+
+def _empty_graph(tokens: list[tuple[str, str]], index: int) -> tuple[int, str, str] | None:
+    """(index past it, kind of graph term, the term) where ``GRAPH term { }`` starts here."""
+    if tokens[index][0] != "word" or tokens[index][1].upper() != "GRAPH":
+        return None
+    wanted = ["term", "{", "}"]
+    kind, name, position = "", "", index + 1
+    while wanted and position < len(tokens):
+        token_kind, text = tokens[position]
+        position += 1
+        if token_kind in ("space", "comment"):
+            continue
+        step = wanted.pop(0)
+        if step == "term" and token_kind in ("var", "iri", "word"):
+            kind, name = token_kind, text
+        elif step != text:
+            return None
+    return (position, kind, name) if not wanted else None
 
 
 def ordered(sparql: str) -> bool:

@@ -181,8 +181,8 @@ def _sample_states(seconds: float) -> list[set[str]]:
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.skipif(
     is_remote(),
-    reason="about the embedded store's worker processes; the remote store's own --timeout-s "
-    "stops an abandoned query there",
+    reason="about the embedded store's worker processes; the remote store's own time limit "
+    "(oxigraph serve --timeout-s, Virtuoso MaxQueryExecutionTime) stops an abandoned query there",
 )
 def test_a_stopped_query_burns_no_core(endpoint):
     with ThreadPoolExecutor(1) as pool:

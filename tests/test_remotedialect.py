@@ -79,6 +79,8 @@ def test_refusals_are_named() -> None:
     assert isinstance(timed_out, QueryTimeout)
     assert "time limit" in str(timed_out)
     assert str(refusal(502, "")) == "the remote store answered 502"
+    federated = "Virtuoso 42000 Error SQ070:SECURITY: Must have select privileges on view DB.DBA.SPARQL_SINV_2"  # noqa: E501
+    assert isinstance(refusal(500, federated), StoreIncapable)
 
 
 def test_builtin_procedures_are_found_however_written() -> None:

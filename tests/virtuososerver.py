@@ -5,7 +5,8 @@ written here (both ports on 127.0.0.1, free ports, no plugins, a query time limi
 answers never cut by row count), runs in the foreground as a child of the test process (killed
 with it), and is stopped and deleted at the end. The DBA password of the new database is
 replaced by a random one before the server is used; publishing uses it over HTTP Digest
-(``/sparql-graph-crud-auth``), queries go to ``/sparql`` without credentials.
+(``/sparql-graph-crud-auth``), queries go to ``/sparql`` without credentials; those may
+reach SERVICE (``DB.DBA.SPARQL_SINV_2``), whose targets idmgraph's allow-list decides.
 """
 
 from __future__ import annotations
@@ -132,18 +133,23 @@ def virtuoso_server(*, query_timeout: float = 10.0) -> Iterator[VirtuosoServer]:
         with running_process(
             command, ready=base + "/sparql?query=ASK%7B%7D", budget=START_BUDGET, cwd=folder
         ):
-            password = _new_password(sql_port)
+            password = _prepared(sql_port)
             yield VirtuosoServer(base=base, password=password)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _new_password(sql_port: int) -> str:
-    """Replace the new database's well-known DBA password by a random one."""
+def _prepared(sql_port: int) -> str:
+    """Let anonymous queries reach SERVICE (the allow-list is idmgraph's), and replace the new
+    database's well-known DBA password by a random one, which is returned."""
     password = secrets.token_hex(12)
-    statement = f"USER_SET_PASSWORD('dba', '{password}');"
+    statements = (
+        'GRANT SELECT ON DB.DBA.SPARQL_SINV_2 TO "SPARQL"; '
+        'GRANT EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL"; '
+        f"USER_SET_PASSWORD('dba', '{password}');"
+    )
     subprocess.run(
-        [ISQL, f"127.0.0.1:{sql_port}", "dba", FIRST_PASSWORD, f"exec={statement}"],
+        [ISQL, f"127.0.0.1:{sql_port}", "dba", FIRST_PASSWORD, f"exec={statements}"],
         check=True,
         capture_output=True,
         timeout=60,

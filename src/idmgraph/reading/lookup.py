@@ -189,7 +189,8 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
                BIND(CONCAT(?number, "@", SUBSTR(STR(?date), 1, 7)) AS ?key)
                BIND("strong" AS ?how) }}
       OPTIONAL {{ ?x <{RDFS}label> ?label }}
-      OPTIONAL {{ ?x a/<{RDFS}subClassOf>* ?text . FILTER(?text = <{idm}Text>) }}
+      # EXISTS, not an OPTIONAL path with a FILTER: Virtuoso binds ?text on every row that way
+      BIND(IF(EXISTS {{ ?x a/<{RDFS}subClassOf>* <{idm}Text> }}, <{idm}Text>, ?none) AS ?text)
       FILTER(isIRI(?x))
     }}"""
     entries = []

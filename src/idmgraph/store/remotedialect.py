@@ -46,6 +46,7 @@ VIRTUOSO_PROBE = """SELECT ?cap ?top WHERE {
 VIRTUOSO_SORTED_TOP = 10_000  # MaxSortedTopRows when its configuration does not say
 _TIMED_OUT = "SR171"  # Virtuoso's "Transaction timed out" (its MaxQueryExecutionTime)
 _SORTED_TOP = "SR353"  # Virtuoso's "Sorted TOP clause specifies more than N rows"
+_NO_SERVICE = "SPARQL_SINV"  # Virtuoso's view of SERVICE calls, when the SPARQL user may not
 # Virtuoso's namespaces of built-in and SQL procedures callable from a query.
 BUILTIN_SCHEMES = ("bif:", "sql:")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -125,6 +126,12 @@ def refusal(status: int, text: str) -> RequestError:
         return StoreIncapable(
             "the remote store sorts no more rows than its MaxSortedTopRows ([Parameters] of "
             f"Virtuoso) under a LIMIT; lower the query's LIMIT: {text}"
+        )
+    if _NO_SERVICE in text:
+        return StoreIncapable(
+            "the remote store does not let queries reach SERVICE (Virtuoso: GRANT SELECT ON "
+            'DB.DBA.SPARQL_SINV_2 and EXECUTE ON DB.DBA.SPARQL_SINV_IMP TO "SPARQL"): '
+            f"{text}"
         )
     detail = f": {text}" if text else ""
     if _TIMED_OUT in text:

@@ -81,6 +81,8 @@ def test_refusals_are_named() -> None:
     assert str(refusal(502, "")) == "the remote store answered 502"
     federated = "Virtuoso 42000 Error SQ070:SECURITY: Must have select privileges on view DB.DBA.SPARQL_SINV_2"  # noqa: E501
     assert isinstance(refusal(500, federated), StoreIncapable)
+    path = "Virtuoso 37000 Error TR...: Query contains a transitive derived table but neither end of it is bound by equality to other columns or parameters"  # noqa: E501
+    assert isinstance(refusal(500, path), StoreIncapable)
 
 
 def test_builtin_procedures_are_found_however_written() -> None:

@@ -46,6 +46,7 @@ VIRTUOSO_PROBE = """SELECT ?cap ?top WHERE {
 VIRTUOSO_SORTED_TOP = 10_000  # MaxSortedTopRows when its configuration does not say
 _TIMED_OUT = "SR171"  # Virtuoso's "Transaction timed out" (its MaxQueryExecutionTime)
 _SORTED_TOP = "SR353"  # Virtuoso's "Sorted TOP clause specifies more than N rows"
+_UNBOUND_PATH = "transitive derived table but neither end"  # Virtuoso's TR... error
 _NO_SERVICE = "SPARQL_SINV"  # Virtuoso's view of SERVICE calls, when the SPARQL user may not
 # Virtuoso's namespaces of built-in and SQL procedures callable from a query.
 BUILTIN_SCHEMES = ("bif:", "sql:")
@@ -126,6 +127,11 @@ def refusal(status: int, text: str) -> RequestError:
         return StoreIncapable(
             "the remote store sorts no more rows than its MaxSortedTopRows ([Parameters] of "
             f"Virtuoso) under a LIMIT; lower the query's LIMIT: {text}"
+        )
+    if _UNBOUND_PATH in text:
+        return StoreIncapable(
+            "the remote store cannot follow this property path: Virtuoso needs one end of a "
+            f"* or + path bound to a term or to another pattern: {text}"
         )
     if _NO_SERVICE in text:
         return StoreIncapable(

@@ -29,6 +29,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -128,7 +129,8 @@ def main() -> None:
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="abuse-bench-") as folder:
         work = Path(folder)
-        root, settings = ROOT, {}
+        # settings by name, each a str: the build takes them as fields, served() as IDMGRAPH_*
+        root, settings = ROOT, dict[str, Any]()
         if args.scale:
             from scaling import project
 

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,7 +175,7 @@ def tree_pss(pid: int) -> int:
 
 
 @contextmanager
-def memory_watch(servers: list[Server]):
+def memory_watch(servers: list[Server]) -> Iterator[None]:
     """Sample every server's memory every 0.2 s while the block runs."""
     done = threading.Event()
 
@@ -248,7 +249,9 @@ def wrk(
     else:
         command.append(base + urllib.parse.quote(query))
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert requests is not None, output
+    rate = float(requests.group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     socket = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
@@ -272,7 +275,9 @@ def dataset(size: str) -> tuple[Path, str, int]:
         path = OUT / "fixture.nq"
         store = pyoxigraph.Store()
         store.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
-        path.write_bytes(store.dump(format=pyoxigraph.RdfFormat.N_QUADS))
+        dumped = store.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+        assert dumped is not None
+        path.write_bytes(dumped)
         return path, "tests/fixtures/endpoint/graph.trig", len(store)
     path = OUT / f"synth-{size}.nq"
     generator = write_dataset(path, scale=int(size))
@@ -360,7 +365,10 @@ def report(
     a, b = ours.cold_start, base.cold_start
     row = f"| cold start (s) | {a:.2f} | {b:.2f} | {a / b:.2f}x |"
     lines.append(row + (f" {rdflib.cold_start:.1f} | |" if rdflib else ""))
-    mb = lambda s: s.peak_bytes / 1e6  # noqa: E731
+
+    def mb(server: Server) -> float:
+        return server.peak_bytes / 1e6
+
     row = (
         f"| peak memory (MB, PSS) | {mb(ours):.0f} | {mb(base):.0f} | {mb(ours) / mb(base):.2f}x |"
     )

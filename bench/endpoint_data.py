@@ -104,7 +104,7 @@ def named_queries(folder: Path) -> dict[str, str]:
 def write_dataset(path: Path, *, scale: int, seed: int = 7) -> str:
     """Write about ``scale`` triples as N-Quads; the generator used is returned."""
     try:
-        from idmgraph.synth import write_nquads  # type: ignore[import-not-found]
+        from idmgraph.synth import write_nquads
     except ImportError:
         _fallback(path, scale=scale, seed=seed)
         return "bench fallback generator"
@@ -129,7 +129,10 @@ def subjects(path: Path, *, count: int, seed: int = 7) -> list[str]:
 
 def _fallback(path: Path, *, scale: int, seed: int) -> None:
     rng = random.Random(seed)
-    node = lambda local: f"<{BASE}id/synth/{local}>"  # noqa: E731
+
+    def node(local: str) -> str:
+        return f"<{BASE}id/synth/{local}>"
+
     questions = [node(f"question/q{n}") for n in range(1, 13)]
     counterparts = [node(f"org/body{n}") for n in range(40)]
     written = 0

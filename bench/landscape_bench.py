@@ -125,7 +125,8 @@ def heaviest(client: httpx.Client, base: str) -> str:
     answer = client.get("/sparql", params={"query": MOST.format(base=base)}, headers=JSON)
     row = answer.json()["results"]["bindings"][0]
     print(f"  heaviest resource: {row['x']['value']} ({row['n']['value']} statements)")
-    return "/" + row["x"]["value"].removeprefix(base) + ".html"
+    heaviest_iri: str = row["x"]["value"]
+    return "/" + heaviest_iri.removeprefix(base) + ".html"
 
 
 def latencies(

@@ -105,9 +105,9 @@ def main() -> None:
                 )
             order = list(results)
     print("fitted exponents of the first request, latency ∝ triples^k:")
-    for position, points in firsts.items():
+    for key, points in firsts.items():
         k = exponent([p[0] for p in points], [p[1] for p in points])
-        print(f"  {order[int(position)].split(',')[0]:34} k = {k:5.2f}")
+        print(f"  {order[int(key)].split(',')[0]:34} k = {k:5.2f}")
 
 
 if __name__ == "__main__":

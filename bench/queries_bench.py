@@ -26,12 +26,14 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 import pyoxigraph as ox
 
-from idmgraph.pipeline.queries import QueryForm, load_catalogue, run
+from idmgraph.pipeline.queries import NamedQuery, QueryForm, load_catalogue, run
 from idmgraph.synth import write_nquads
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,16 +84,16 @@ def enrichment(store: ox.Store) -> list[ox.Quad]:
     """Topic assignments for every work item and text, and some outside correspondences."""
     draw = random.Random(0)
     graph = ox.NamedNode(SYNTH + "source/bench-editorial")
-    topics = [row["t"] for row in store.query(
+    topics = [row["t"] for row in _solutions(store.query(
         f"SELECT ?t WHERE {{ ?t a <{SKOS}Concept> ; <{SKOS}prefLabel> ?l }}",
-        use_default_graph_as_union=True)]  # fmt: skip
-    bodies = [row["b"] for row in store.query(
+        use_default_graph_as_union=True))]  # fmt: skip
+    bodies = [row["b"] for row in _solutions(store.query(
         f"SELECT DISTINCT ?b WHERE {{ ?f <{IDM}counterpart> ?b }}",
-        use_default_graph_as_union=True)]  # fmt: skip
-    things = store.query(
+        use_default_graph_as_union=True))]  # fmt: skip
+    things = _solutions(store.query(
         f"SELECT ?x ?c WHERE {{ ?x a ?c . VALUES ?c {{ <{IDM}WorkItem> <{IDM}Recommendation> }} }}",
         use_default_graph_as_union=True,
-    )
+    ))  # fmt: skip
     subject = ox.NamedNode(DCT + "subject")
     quads = []
     for number, row in enumerate(things):
@@ -109,7 +111,21 @@ def enrichment(store: ox.Store) -> list[ox.Quad]:
     return quads
 
 
-def timed(action: object) -> tuple[float, float, int]:
+def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ox.QuerySolutions:
+    """The rows of a SELECT's result."""
+    assert isinstance(result, ox.QuerySolutions)
+    return result
+
+
+def _iterable(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+) -> ox.QuerySolutions | ox.QueryTriples:
+    """The rows or triples of a result (no named query is an ASK)."""
+    assert not isinstance(result, ox.QueryBoolean)
+    return result
+
+
+def timed(action: Callable[[], int]) -> tuple[float, float, int]:
     """Median wall and CPU milliseconds of ``REPEATS`` runs of ``action`` (returns a row count).
 
     On a shared machine other processes stretch the wall time; the CPU time this process
@@ -118,7 +134,7 @@ def timed(action: object) -> tuple[float, float, int]:
     walls, cpus, rows = [], [], 0
     for _ in range(REPEATS):
         wall, cpu = time.perf_counter(), time.process_time()
-        rows = action()  # type: ignore[operator]
+        rows = action()
         cpus.append((time.process_time() - cpu) * 1000)
         walls.append((time.perf_counter() - wall) * 1000)
     return statistics.median(walls), statistics.median(cpus), rows
@@ -131,7 +147,7 @@ def bench_scale(scale: int, folder: Path) -> list[str]:
     load_s = time.perf_counter() - started
     catalogue = load_catalogue(ROOT / "queries", root=ROOT)
     base_wall, base_cpu, _ = timed(
-        lambda: len(list(store.query(BASELINE, use_default_graph_as_union=True)))
+        lambda: len(list(_iterable(store.query(BASELINE, use_default_graph_as_union=True))))
     )
     limit = LIMITS_MS.get(scale)
     lines = [
@@ -143,9 +159,9 @@ def bench_scale(scale: int, folder: Path) -> list[str]:
     worst = 0.0
     for query in catalogue:
 
-        def once(query: object = query) -> int:
-            result = run(store, query)  # type: ignore[arg-type]
-            return sum(1 for _ in result)  # type: ignore[union-attr]
+        def once(query: NamedQuery = query) -> int:
+            result = _iterable(run(store, query))
+            return sum(1 for _ in result)
 
         wall, cpu, rows = timed(once)
         worst = max(worst, cpu)
@@ -159,11 +175,11 @@ def bench_scale(scale: int, folder: Path) -> list[str]:
     return lines
 
 
-def _not_exists_child(scale: int, folder: str, text: str, out: multiprocessing.Queue) -> None:
+def _not_exists_child(scale: int, folder: str, text: str, out: multiprocessing.Queue[Any]) -> None:
     store = landscape(scale, Path(folder))
     out.put("loaded")
     started = time.process_time()
-    rows = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
+    rows = sum(1 for _ in _iterable(store.query(text, use_default_graph_as_union=True)))
     out.put(((time.process_time() - started) * 1000, rows))
 
 
@@ -174,7 +190,7 @@ def not_exists_vs_minus(scale: int, folder: Path, limit_s: float) -> list[str]:
         ("MINUS", NEVER_REPLIED_MINUS),
         ("FILTER NOT EXISTS", NEVER_REPLIED_NOT_EXISTS),
     ):
-        queue: multiprocessing.Queue = multiprocessing.Queue()
+        queue: multiprocessing.Queue[Any] = multiprocessing.Queue()
         child = multiprocessing.Process(
             target=_not_exists_child, args=(scale, str(folder), text, queue)
         )

@@ -90,7 +90,7 @@ async def _run(settings: Settings, rounds: int, query_url: str) -> None:
             bound = query.bindings({})
             fmt = NTRIPLES if query.form is QueryForm.CONSTRUCT else JSON
             text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
-            cases = {
+            cases: dict[str, Callable[..., Awaitable[object]]] = {
                 "embedded": lambda q=query, b=bound, f=fmt: embedded.query(
                     QueryRequest.of(
                         q.sparql, format=f, substitutions=b, timeout=60, max_rows=10_000

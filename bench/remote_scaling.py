@@ -41,10 +41,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -68,10 +69,12 @@ from idmgraph.store.embedded import OxigraphStore  # noqa: E402
 from idmgraph.store.publish import publish_dataset  # noqa: E402
 from idmgraph.store.remote import MERGED, RemoteStore  # noqa: E402
 from idmgraph.store.remotequery import rewrite  # noqa: E402
+from idmgraph.store.request import QueryRequest, Term  # noqa: E402
 from scaling import exponent, fits, project  # noqa: E402
 
 JSON = formats.by_name("json")
 NTRIPLES = formats.by_name("ntriples")
+Form = dict[str, str | list[str]]  # a SPARQL protocol form: the query and its dataset
 CHEAP = "discontinued-work"  # a gap query of few rows: the per-request cost dominates
 TIMEOUT = 120.0
 SERVE = """
@@ -79,7 +82,7 @@ import sys, uvicorn
 from pathlib import Path
 from idmgraph.store.remote import Remote, RemoteStore
 from idmgraph.base.settings import Settings
-from idmgraph.store import CachedStore
+from idmgraph.store.cached import CachedStore
 from idmgraph.web.app import create_app
 root, url, version, port = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 settings = Settings(root=root, store="sparql:" + url, port=int(port), query_timeout=60.0)
@@ -98,10 +101,10 @@ class Target:
     versioned: dict[str, str]  # release graph IRI -> versioned name in the remote store
     merged: str  # the load's merged graph: the default graph RemoteStore names
 
-    def direct(self, sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> dict:
+    def direct(self, sparql: str, substitutions: Mapping[str, Term]) -> Form:
         """The form RemoteStore posts for ``sparql``: rewritten, the current load as dataset."""
         graphs = sorted(self.versioned.values())
-        text = rewrite(sparql, graphs=self.versioned, substitutions=substitutions)  # type: ignore[arg-type]
+        text = rewrite(sparql, graphs=self.versioned, substitutions=substitutions)
         return {"query": text, "default-graph-uri": [self.merged], "named-graph-uri": graphs}
 
 
@@ -122,7 +125,9 @@ def dataset(scale: int, folder: Path) -> tuple[Path, Path, int]:
     return root, out, len(store)
 
 
-async def medians_ms(calls: dict[str, Callable[[], Awaitable[object]]], rounds: int) -> dict:
+async def medians_ms(
+    calls: dict[str, Callable[[], Awaitable[object]]], rounds: int
+) -> dict[str, float]:
     """One warm-up call each, then ``rounds`` rounds in which the calls take turns; medians, ms.
 
     Taking turns makes a change in the machine's load (it is shared) hit every call alike.
@@ -151,11 +156,11 @@ async def latencies(
     remote = RemoteStore(target.server.remote())
     await embedded.start()
     await remote.start()
-    found = {}
+    found: dict[str, dict[str, float]] = {}
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as client:
 
-            async def direct(form: dict, fmt: formats.Format) -> None:
+            async def direct(form: Form, fmt: formats.Format) -> None:
                 answer = await client.post(
                     target.server.query_url, data=form, headers={"Accept": fmt.content_type}
                 )
@@ -163,17 +168,23 @@ async def latencies(
 
             for q in catalogue:
                 bound = q.bindings({})
-                form = target.direct(q.sparql, bound)  # type: ignore[arg-type]
-                options = {"format": wire(q), "substitutions": bound, "timeout": TIMEOUT,
-                           "max_rows": max_rows}  # fmt: skip
-                found[q.name] = await medians_ms(
-                    {
-                        "embedded": lambda q=q, o=options: embedded.query(q.sparql, **o),
-                        "remote": lambda q=q, o=options: remote.query(q.sparql, **o),
-                        "direct": lambda q=q, f=form: direct(f, wire(q)),
-                    },
-                    rounds,
-                )
+                form = target.direct(q.sparql, bound)
+
+                def request(q: NamedQuery = q, bound: dict[str, Term] = bound) -> QueryRequest:
+                    return QueryRequest.of(
+                        q.sparql,
+                        format=wire(q),
+                        substitutions=bound,
+                        timeout=TIMEOUT,
+                        max_rows=max_rows,
+                    )
+
+                calls: dict[str, Callable[..., Awaitable[object]]] = {
+                    "embedded": lambda r=request: embedded.query(r()),
+                    "remote": lambda r=request: remote.query(r()),
+                    "direct": lambda q=q, f=form: direct(f, wire(q)),
+                }
+                found[q.name] = await medians_ms(calls, rounds)
     finally:
         await remote.close()
         await embedded.close()
@@ -184,7 +195,7 @@ FAILURES: collections.Counter[str] = collections.Counter()  # every throughput c
 
 
 async def throughput(
-    request: Callable[[int], tuple[str, str, dict]], *, clients: int, seconds: float
+    request: Callable[[int], tuple[str, str, dict[str, Any]]], *, clients: int, seconds: float
 ) -> tuple[float, int]:
     """Requests per second of ``clients`` concurrent clients, and the failed requests."""
     numbers = itertools.count()
@@ -240,9 +251,9 @@ async def throughputs(
 
     # built beforehand so the clients spend their time sending; oxigraph serve caches no
     # answer, so a direct request may repeat one of these
-    query_forms = [target.direct(cheap.sparql, cheap.bindings({"on": day(n)})) for n in range(500)]  # type: ignore[arg-type]
+    query_forms = [target.direct(cheap.sparql, cheap.bindings({"on": day(n)})) for n in range(500)]
     lookup_forms = [target.direct(lookup(n), {}) for n in range(500)]
-    requests: dict[str, Callable[[int], tuple[str, str, dict]]] = {
+    requests: dict[str, Callable[[int], tuple[str, str, dict[str, Any]]]] = {
         "query idmgraph": lambda n: (
             "GET", f"{base}/queries/{cheap.name}", {"params": {"on": day(n)}, "headers": accept}
         ),
@@ -269,7 +280,7 @@ async def throughputs(
     }
 
 
-def measure(scale: int, folder: Path, args: argparse.Namespace) -> dict:
+def measure(scale: int, folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Every number of one size."""
     root, data, size = dataset(scale, folder)
     catalogue = list(load_catalogue(root / "queries", root=root))
@@ -303,7 +314,7 @@ def measure(scale: int, folder: Path, args: argparse.Namespace) -> dict:
     }
 
 
-def report(results: list[dict]) -> None:
+def report(results: list[dict[str, Any]]) -> None:
     """Print the latency and throughput tables with their ratios and fitted exponents."""
     sizes = [r["size"] for r in results]
     print("\nnamed queries, wall ms, median (remote / direct, remote / embedded):")

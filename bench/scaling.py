@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,7 +83,7 @@ print(json.dumps(out))
 """
 
 
-def child(task: str, root: Path, engine: str = "pyshacl-turbo") -> dict[str, object]:
+def child(task: str, root: Path, engine: str = "pyshacl-turbo") -> dict[str, Any]:
     """Run one task in a fresh interpreter and return its numbers."""
     done = subprocess.run(
         [sys.executable, "-c", CHILD, task, str(root), engine],
@@ -90,7 +91,8 @@ def child(task: str, root: Path, engine: str = "pyshacl-turbo") -> dict[str, obj
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    numbers: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return numbers
 
 
 def project(scale: int, folder: Path) -> tuple[Path, int]:

@@ -47,7 +47,8 @@ def measure(task: str, scale: int, out: Path) -> dict[str, float]:
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout)
+    numbers: dict[str, float] = json.loads(done.stdout)
+    return numbers
 
 
 def exponent(sizes: list[float], values: list[float]) -> float:

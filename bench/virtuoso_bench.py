@@ -33,10 +33,14 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from tests.remoteserver import RemoteServer, oxigraph_server  # noqa: E402
+from tests.virtuososerver import virtuoso_server  # noqa: E402
 
 from endpoint_data import LOOKUP, subjects  # noqa: E402
 from idmgraph.base import formats  # noqa: E402
@@ -48,8 +52,6 @@ from idmgraph.store.publish import publish_dataset  # noqa: E402
 from idmgraph.store.remote import RemoteStore  # noqa: E402
 from idmgraph.store.request import QueryRequest  # noqa: E402
 from remote_scaling import dataset  # noqa: E402
-from tests.remoteserver import RemoteServer, oxigraph_server  # noqa: E402
-from tests.virtuososerver import virtuoso_server  # noqa: E402
 
 TIMEOUT = 120.0
 STORES = ("embedded", "oxigraph", "virtuoso")
@@ -68,7 +70,9 @@ def request(sparql: str, *, graph: bool, query: NamedQuery | None = None) -> Que
     )
 
 
-async def medians_ms(calls: dict[str, Callable[[], Awaitable[object]]], rounds: int) -> dict:
+async def medians_ms(
+    calls: dict[str, Callable[[], Awaitable[object]]], rounds: int
+) -> dict[str, float]:
     """One warm-up call each, then ``rounds`` rounds in which the calls take turns; medians."""
     times: dict[str, list[float]] = {name: [] for name in calls}
     for call in calls.values():
@@ -91,7 +95,9 @@ async def lookups_ms(store: Store, iris: list[str]) -> list[float]:
     return found
 
 
-async def measure_stores(stores: dict[str, Store], catalogue: list[NamedQuery], args) -> dict:
+async def measure_stores(
+    stores: dict[str, Store], catalogue: list[NamedQuery], args: argparse.Namespace
+) -> dict[str, Any]:
     """Median ms per named query and per lookup, store by store."""
     for store in stores.values():
         await store.start()
@@ -99,10 +105,8 @@ async def measure_stores(stores: dict[str, Store], catalogue: list[NamedQuery], 
         queries = {}
         for q in catalogue:
             asked = request(q.sparql, graph=q.form is QueryForm.CONSTRUCT, query=q)
-            queries[q.name] = await medians_ms(
-                {name: lambda s=store, r=asked: s.query(r) for name, store in stores.items()},
-                args.rounds,
-            )
+            calls = {name: _call(store, asked) for name, store in stores.items()}
+            queries[q.name] = await medians_ms(calls, args.rounds)
         iris = subjects(args.data, count=args.lookups)
         lookups = {name: await lookups_ms(store, iris) for name, store in stores.items()}
     finally:
@@ -111,14 +115,24 @@ async def measure_stores(stores: dict[str, Store], catalogue: list[NamedQuery], 
     return {"queries": queries, "lookups": lookups}
 
 
+def _call(store: Store, asked: QueryRequest) -> Callable[[], Awaitable[object]]:
+    """The call that asks ``store`` the request once."""
+
+    async def call() -> object:
+        return await store.query(asked)
+
+    return call
+
+
 def reader(server: RemoteServer) -> RemoteStore:
     """The read path: the server's Remote without its publishing account."""
     return RemoteStore(dataclasses.replace(server.remote(), user=None, password=None))
 
 
-def report(size: int, publish: dict[str, float], found: dict) -> None:
+def report(size: int, publish: dict[str, float], found: dict[str, Any]) -> None:
     """Print both tables with their ratios against the embedded store."""
-    print(f"\n{size:,} triples; publish: " + ", ".join(f"{k} {v:.1f} s" for k, v in publish.items()))
+    loads = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in publish.items())
+    print(f"\n{size:,} triples; publish: {loads}")
     print("\nnamed queries, wall ms, median (ratio: store / embedded):")
     print(f"  {'query':40} {'embedded':>9} {'oxigraph':>9} {'virtuoso':>9} {'o/e':>6} {'v/e':>6}")
     ratios: dict[str, list[float]] = {"o/e": [], "v/e": []}

@@ -7,7 +7,7 @@ store runs on one event loop of its own, which the tests drive with :meth:`Runni
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,7 +41,7 @@ def project_dataset(directory: Path, settings: Settings) -> Path:
     return path
 
 
-def running_store(directory: Path) -> Iterator[Running]:
+def running_store(directory: Path) -> Generator[Running, None, None]:
     """Start a store over the project's data; stop it when the generator is closed."""
     settings = Settings(root=ROOT, query_workers=1)
     store = OxigraphStore.from_file(project_dataset(directory, settings), workers=1)

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Dataset, Graph, Namespace, URIRef
+from rdflib import RDF, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.query import ResultRow
+from rdflib.term import Node
 
 from idmgraph.base import formats
 from idmgraph.base.errors import SourceError, ValidationFailed
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.build import build, canonical
-from idmgraph.pipeline.release import CONTEXT_FILE, DESCRIPTION_FILE, MANIFEST, read_release
+from idmgraph.pipeline.release import (
+    CONTEXT_FILE,
+    DESCRIPTION_FILE,
+    MANIFEST,
+    Release,
+    read_release,
+)
 from idmgraph.pipeline.sources import Sources, load
 
 ITEMS = "data/report-a/items.ttl"
@@ -70,7 +81,7 @@ def test_counts_and_graphs_match_the_sources(settings: Settings, project: Path) 
 
 
 def test_two_builds_in_fresh_interpreters_are_byte_identical(
-    project: Path, tmp_path: Path, run_cli
+    project: Path, tmp_path: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     outputs = []
     for seed, name in (("1", "one"), ("2", "two")):
@@ -87,14 +98,18 @@ def test_two_builds_in_fresh_interpreters_are_byte_identical(
     assert different == []
 
 
-def test_the_version_follows_the_content(project: Path, settings: Settings, replace_in) -> None:
+def test_the_version_follows_the_content(
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
+) -> None:
     first = build(settings).version
     assert build(settings).version == first
     replace_in(project, ITEMS, '"SG17 to ISO"@en', '"SG17 to ISO/IEC"@en')
     assert build(settings).version != first
 
 
-def test_a_violation_writes_nothing(project: Path, settings: Settings, replace_in) -> None:
+def test_a_violation_writes_nothing(
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
+) -> None:
     build(settings)
     before = _snapshot(settings.release_dir)
     replace_in(project, ITEMS, '    rdfs:label "X.pet_auth"@en ;\n', "")
@@ -108,7 +123,7 @@ def test_a_violation_writes_nothing(project: Path, settings: Settings, replace_i
 
 
 def test_a_violation_on_a_fresh_project_creates_no_dist(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     replace_in(project, ITEMS, "a idm:WorkItem", "a idm:WorkItm")
     with pytest.raises(ValidationFailed):
@@ -117,7 +132,9 @@ def test_a_violation_on_a_fresh_project_creates_no_dist(
     assert sorted(p.name for p in project.iterdir()) == ["README.md", "data", "ontology", "shapes"]
 
 
-def test_a_syntax_error_writes_nothing(project: Path, settings: Settings, write) -> None:
+def test_a_syntax_error_writes_nothing(
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
+) -> None:
     build(settings)
     before = _snapshot(settings.release_dir)
     write(project, "data/facts-b/zz.ttl", "<id/x> <id/y> .\n")
@@ -126,7 +143,9 @@ def test_a_syntax_error_writes_nothing(project: Path, settings: Settings, write)
     assert _snapshot(settings.release_dir) == before
 
 
-def test_a_rebuild_replaces_the_whole_release(project: Path, settings: Settings, write) -> None:
+def test_a_rebuild_replaces_the_whole_release(
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
+) -> None:
     build(settings)
     stale = write(project, "dist/stale.txt", "left from an older release")
     made = build(settings)
@@ -149,8 +168,15 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 DATASET = URIRef("https://w3id.org/idmgraph/id/dataset/idmgraph")
 
 
-def _description(made) -> Graph:
+def _description(made: Release) -> Graph:
     return Graph().parse(data=(made.directory / DESCRIPTION_FILE).read_bytes(), format="turtle")
+
+
+def _literal(graph: Graph, subject: Node | None, predicate: Node) -> Any:
+    """The Python value of the one literal ``subject predicate ?value`` in ``graph``."""
+    found = graph.value(subject, predicate)
+    assert isinstance(found, Literal), (subject, predicate, found)
+    return found.toPython()
 
 
 def _union(project: Path) -> Graph:
@@ -165,22 +191,23 @@ def test_void_counts_match_the_data(project: Path, settings: Settings) -> None:
     made = build(settings)
     void = _description(made)
     union = _union(project)
-    assert void.value(DATASET, VOID.triples).toPython() == len(union) == made.triples
+    assert _literal(void, DATASET, VOID.triples) == len(union) == made.triples
     classes = {
         row.cls: int(row.n)
-        for row in union.query(
-            "SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?cls } GROUP BY ?cls"
+        for row in cast(
+            "Iterable[ResultRow]",
+            union.query("SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?cls } GROUP BY ?cls"),
         )
     }
     partitions = {
-        void.value(part, VOID["class"]): void.value(part, VOID.entities).toPython()
+        void.value(part, VOID["class"]): _literal(void, part, VOID.entities)
         for part in void.objects(DATASET, VOID.classPartition)
     }
     assert partitions == classes
-    assert void.value(DATASET, VOID.classes).toPython() == len(classes)
-    assert void.value(DATASET, VOID.properties).toPython() == len(set(union.predicates()))
+    assert _literal(void, DATASET, VOID.classes) == len(classes)
+    assert _literal(void, DATASET, VOID.properties) == len(set(union.predicates()))
     subsets = {
-        str(subset): void.value(subset, VOID.triples).toPython()
+        str(subset): _literal(void, subset, VOID.triples)
         for subset in void.objects(DATASET, VOID.subset)
     }
     assert set(subsets) == set(made.graphs)
@@ -206,7 +233,7 @@ def test_dcat_distributions_describe_each_file(settings: Settings) -> None:
         assert url in described
         assert (url, RDF.type, DCAT.Distribution) in void
         assert void.value(url, DCAT.downloadURL) == url
-        assert void.value(url, DCAT.byteSize).toPython() == made.path(item).stat().st_size
+        assert _literal(void, url, DCAT.byteSize) == made.path(item).stat().st_size
         checksum = void.value(url, SPDX.checksum)
         assert str(void.value(checksum, SPDX.checksumValue)) == item.sha256
         media = str(void.value(url, DCAT.mediaType))
@@ -222,7 +249,7 @@ def test_the_version_is_the_hash_of_the_nquads_dump(settings: Settings) -> None:
 
 
 def test_blank_node_labels_do_not_change_the_release(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     first = _snapshot(build(settings).directory)
     replace_in(
@@ -261,7 +288,7 @@ ex:a ex:name "ground" .
 
 @pytest.mark.parametrize("landscape", ["repository", "symmetric blank nodes"])
 def test_canonical_labels_as_rdfc_over_the_whole_dataset(
-    landscape: str, project: Path, write
+    landscape: str, project: Path, write: Callable[[Path, str, str], Path]
 ) -> None:
     # canonical() runs RDFC-1.0 on the quads that mention blank nodes only; the labels, the
     # order and the distinct triples must be those of the whole dataset.

@@ -6,9 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import DefinedNamespace
 
 from idmgraph.base import namespaces
 from idmgraph.cli import main
@@ -19,7 +21,9 @@ REPO = Path(__file__).parent.parent
 ITEMS = "data/report-a/items.ttl"
 
 
-def test_build_prints_the_version_and_counts(project: Path, run_cli) -> None:
+def test_build_prints_the_version_and_counts(
+    project: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run_cli("--root", str(project), "build")
     assert result.returncode == 0, result.stderr
     made = read_release(project / "dist")
@@ -28,7 +32,9 @@ def test_build_prints_the_version_and_counts(project: Path, run_cli) -> None:
 
 
 def test_build_prints_one_line_per_violation_and_exits_1(
-    project: Path, run_cli, replace_in
+    project: Path,
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+    replace_in: Callable[[Path, str, str, str], None],
 ) -> None:
     replace_in(project, ITEMS, '    rdfs:label "X.pet_auth"@en ;\n', "")
     replace_in(project, ITEMS, "a idm:LiaisonFlow", "a idm:LiaisonFlw")
@@ -45,7 +51,11 @@ def test_build_prints_one_line_per_violation_and_exits_1(
     assert not (project / "dist").exists()
 
 
-def test_build_names_file_and_line_of_a_syntax_error(project: Path, run_cli, write) -> None:
+def test_build_names_file_and_line_of_a_syntax_error(
+    project: Path,
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+    write: Callable[[Path, str, str], Path],
+) -> None:
     write(project, "data/facts-b/broken.ttl", "<id/a> <id/b> <id/c>\n<id/d> <id/e> <id/f> .\n")
     result = run_cli("--root", str(project), "build")
     assert result.returncode == 1
@@ -53,7 +63,11 @@ def test_build_names_file_and_line_of_a_syntax_error(project: Path, run_cli, wri
     assert not (project / "dist").exists()
 
 
-def test_validate_json_lists_every_result(project: Path, replace_in, capsys) -> None:
+def test_validate_json_lists_every_result(
+    project: Path,
+    replace_in: Callable[[Path, str, str, str], None],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     replace_in(project, ITEMS, "    idm:studyGroup group:sg17 ;\n", "")
     assert main(["--root", str(project), "validate", "--json"]) == 1
     [result] = json.loads(capsys.readouterr().out)
@@ -69,26 +83,32 @@ def test_validate_json_lists_every_result(project: Path, replace_in, capsys) -> 
     }
 
 
-def test_validate_passes_on_the_fixture(project: Path, capsys) -> None:
+def test_validate_passes_on_the_fixture(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--root", str(project), "validate"]) == 0
     assert capsys.readouterr().out == "0 violation(s), 0 result(s)\n"
     assert not (project / "dist").exists()
 
 
 def test_the_root_comes_from_the_environment_too(
-    project: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("IDMGRAPH_ROOT", str(project))
     assert main(["validate"]) == 0
     assert "0 violation(s)" in capsys.readouterr().out
 
 
-def test_namespaces_check_passes_on_the_repository_ontology(run_cli) -> None:
+def test_namespaces_check_passes_on_the_repository_ontology(
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
     result = run_cli("--root", str(REPO), "namespaces", "--check")
     assert result.returncode == 0, result.stderr
 
 
-def test_namespaces_check_fails_when_the_ontology_changes(tmp_path: Path, run_cli, write) -> None:
+def test_namespaces_check_fails_when_the_ontology_changes(
+    tmp_path: Path,
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
+    write: Callable[[Path, str, str], Path],
+) -> None:
     shutil.copytree(REPO / "ontology", tmp_path / "ontology")
     assert run_cli("--root", str(tmp_path), "namespaces", "--check").returncode == 0
     write(
@@ -107,6 +127,8 @@ def test_the_regenerated_namespace_is_closed_and_complete(project: Path) -> None
     module: dict[str, object] = {}
     exec(compile(text, "generated_namespaces.py", "exec"), module)
     idm = module["IDM"]
+    assert isinstance(idm, type)
+    assert issubclass(idm, DefinedNamespace)
     assert str(idm.LiaisonFlow) == "https://w3id.org/idmgraph/def/LiaisonFlow"
     assert str(idm.statusDate) == "https://w3id.org/idmgraph/def/statusDate"
     assert str(idm["Thing-with-dash"]) == "https://w3id.org/idmgraph/def/Thing-with-dash"
@@ -117,7 +139,7 @@ def test_the_regenerated_namespace_is_closed_and_complete(project: Path) -> None
         _ = namespaces.IDM.WorkItm
 
 
-def test_settings_prints_the_readme_table(capsys) -> None:
+def test_settings_prints_the_readme_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["settings"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("| Setting | Environment variable | Default | Meaning |")
@@ -139,7 +161,9 @@ def test_generated_code_passes_the_linters(project: Path, tmp_path: Path) -> Non
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_synth_writes_a_project_that_builds(tmp_path: Path, run_cli) -> None:
+def test_synth_writes_a_project_that_builds(
+    tmp_path: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     out = tmp_path / "synthetic"
     made = run_cli("--root", str(REPO), "synth", "--scale", "3000", "--out", str(out))
     assert made.returncode == 0, made.stderr

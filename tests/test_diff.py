@@ -114,7 +114,10 @@ def test_releases_diff_like_their_sources(project: Settings, changes: Changes) -
 
 def test_a_report_compared_with_itself_has_no_changes(project: Settings) -> None:
     same = diff(load_snapshot(project, NEW), load_snapshot(project, NEW))
-    assert same.added == same.removed == same.status_changes == same.partners_gained == ()
+    assert same.added == ()
+    assert same.removed == ()
+    assert same.status_changes == ()
+    assert same.partners_gained == ()
 
 
 def test_json_output(project: Settings) -> None:

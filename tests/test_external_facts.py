@@ -8,6 +8,8 @@ import re
 import pyoxigraph as ox
 import pytest
 
+from idmgraph.pipeline.release import Release
+
 ID = "https://w3id.org/idmgraph/id/"
 FACTS = ID + "source/external-facts"
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -18,19 +20,21 @@ PREFIX idm: <https://w3id.org/idmgraph/def/>
 """
 
 
-def select(store, sparql):
+def select(store: ox.Store, sparql: str) -> list[ox.QuerySolution]:
     """Rows of a query over the union of all graphs."""
-    return list(store.query(PREFIXES + sparql, use_default_graph_as_union=True))
+    answer = store.query(PREFIXES + sparql, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    return list(answer)
 
 
 @pytest.fixture(scope="module")
-def store(repository_release):
+def store(repository_release: Release) -> ox.Store:
     loaded = ox.Store()
     loaded.load(path=repository_release.dataset_file, format=ox.RdfFormat.N_QUADS)
     return loaded
 
 
-def test_every_outside_fact_names_its_evidence(store):
+def test_every_outside_fact_names_its_evidence(store: ox.Store) -> None:
     # A statement of the outside-facts graph is evidenced either by its subject's own
     # dcterms:source (a resource minted there) or by a reified rdf:Statement.
     rows = select(
@@ -47,7 +51,7 @@ def test_every_outside_fact_names_its_evidence(store):
     assert len(statements) > 20
 
 
-def test_only_confirmed_wikidata_items(store):
+def test_only_confirmed_wikidata_items(store: ox.Store) -> None:
     rows = select(store, "SELECT ?s ?o WHERE { ?s owl:sameAs ?o }")
     found = {(row["s"].value, row["o"].value) for row in rows}
     entity = "http://www.wikidata.org/entity/"
@@ -59,7 +63,7 @@ def test_only_confirmed_wikidata_items(store):
     }
 
 
-def test_correspondences_only_suggested_by_provisional_names_are_absent(store):
+def test_correspondences_only_suggested_by_provisional_names_are_absent(store: ox.Store) -> None:
     # X.uaf12 -> X.1277.2 and X.ctap21 -> X.1278.2 merely echo FIDO UAF 1.2 and CTAP 2.1
     rows = select(
         store,
@@ -75,13 +79,13 @@ def test_correspondences_only_suggested_by_provisional_names_are_absent(store):
     }
 
 
-def test_no_question_page_is_asserted(store):
+def test_no_question_page_is_asserted(store: ox.Store) -> None:
     # the 2022-2024 instance of the Question page pattern is inferred, not confirmed
     rows = select(store, "SELECT ?o WHERE { ?s foaf:page|foaf:homepage ?o }")
     assert not any("/Pages/q" in row["o"].value for row in rows)
 
 
-def test_no_iri_of_ours_holds_an_edition_letter(store):
+def test_no_iri_of_ours_holds_an_edition_letter(store: ox.Store) -> None:
     letter = re.compile(r"-[0-9]{6}-[A-Z]")
     ours = {
         term.value

@@ -26,9 +26,9 @@ async def _hold(
         await release.wait()
 
 
-def test_a_client_holds_at_most_its_share():
+def test_a_client_holds_at_most_its_share() -> None:
     async def main() -> list[str]:
-        share, release, log = _share(), asyncio.Event(), []
+        share, release, log = _share(), asyncio.Event(), list[str]()
         tasks = [asyncio.create_task(_hold(share, "greedy", release, log)) for _ in range(3)]
         await asyncio.sleep(0.05)
         assert share.holders() == {"greedy": 1}  # the second slot stays free for others
@@ -42,9 +42,9 @@ def test_a_client_holds_at_most_its_share():
     assert sorted(asyncio.run(main())) == ["greedy", "greedy", "greedy", "other"]
 
 
-def test_waiting_clients_are_served_in_turn():
+def test_waiting_clients_are_served_in_turn() -> None:
     async def main() -> list[str]:
-        share, log = _share(slots=1, client_queue=10), []
+        share, log = _share(slots=1, client_queue=10), list[str]()
         gate = asyncio.Event()
         first = asyncio.create_task(_hold(share, "a", gate, log))
         await asyncio.sleep(0.01)
@@ -62,9 +62,9 @@ def test_waiting_clients_are_served_in_turn():
     assert asyncio.run(main()) == ["a", "a", "b", "a", "b", "a"]
 
 
-def test_a_full_queue_is_answered_busy_at_once():
+def test_a_full_queue_is_answered_busy_at_once() -> None:
     async def main() -> None:
-        share, release, log = _share(slots=1, client_queue=2), asyncio.Event(), []
+        share, release, log = _share(slots=1, client_queue=2), asyncio.Event(), list[str]()
         tasks = [asyncio.create_task(_hold(share, "a", release, log)) for _ in range(3)]
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):
@@ -79,9 +79,9 @@ def test_a_full_queue_is_answered_busy_at_once():
     asyncio.run(main())
 
 
-def test_the_waiting_room_is_bounded_over_all_clients():
+def test_the_waiting_room_is_bounded_over_all_clients() -> None:
     async def main() -> None:
-        share, release, log = _share(slots=1, max_waiting=2), asyncio.Event(), []
+        share, release, log = _share(slots=1, max_waiting=2), asyncio.Event(), list[str]()
         tasks = [asyncio.create_task(_hold(share, name, release, log)) for name in "abc"]
         await asyncio.sleep(0.01)
         with pytest.raises(Busy):
@@ -93,9 +93,9 @@ def test_the_waiting_room_is_bounded_over_all_clients():
     asyncio.run(main())
 
 
-def test_a_wait_past_the_deadline_times_out_and_leaves_no_trace():
+def test_a_wait_past_the_deadline_times_out_and_leaves_no_trace() -> None:
     async def main() -> None:
-        share, release, log = _share(slots=1), asyncio.Event(), []
+        share, release, log = _share(slots=1), asyncio.Event(), list[str]()
         holder = asyncio.create_task(_hold(share, "a", release, log))
         await asyncio.sleep(0.01)
         with pytest.raises(QueryTimeout):
@@ -110,9 +110,9 @@ def test_a_wait_past_the_deadline_times_out_and_leaves_no_trace():
     asyncio.run(main())
 
 
-def test_a_cancelled_wait_gives_its_place_back():
+def test_a_cancelled_wait_gives_its_place_back() -> None:
     async def main() -> None:
-        share, release, log = _share(slots=1), asyncio.Event(), []
+        share, release, log = _share(slots=1), asyncio.Event(), list[str]()
         holder = asyncio.create_task(_hold(share, "a", release, log))
         await asyncio.sleep(0.01)
         waiter = asyncio.create_task(_hold(share, "b", release, log))
@@ -128,9 +128,9 @@ def test_a_cancelled_wait_gives_its_place_back():
     asyncio.run(main())
 
 
-def test_a_request_asking_many_queries_waits_as_one():
+def test_a_request_asking_many_queries_waits_as_one() -> None:
     async def main() -> list[str]:
-        share, release, log = _share(slots=1, client_queue=2), asyncio.Event(), []
+        share, release, log = _share(slots=1, client_queue=2), asyncio.Event(), list[str]()
         holder = asyncio.create_task(_hold(share, "other", release, log))
         await asyncio.sleep(0.01)
         # one page of client "a" fans out twelve queries: they wait as one request

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import parse
+from pyoxigraph import RdfFormat, parse
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
@@ -48,9 +48,9 @@ def expected() -> Dataset:
     for folder, graph in (("ontology", f"{BASE}def/"), ("shapes", f"{BASE}shapes/")):
         for path in sorted((GOOD / folder).glob("*.ttl")):
             dataset.graph(graph).parse(path, format="turtle", publicID=BASE)
-    for folder in sorted((GOOD / "data").iterdir()):
-        for path in sorted(folder.glob("*.ttl")):
-            dataset.graph(f"{BASE}id/source/{folder.name}").parse(
+    for source in sorted((GOOD / "data").iterdir()):
+        for path in sorted(source.glob("*.ttl")):
+            dataset.graph(f"{BASE}id/source/{source.name}").parse(
                 path, format="turtle", publicID=BASE
             )
     return dataset
@@ -91,11 +91,12 @@ def test_each_dump_reads_back_as_the_sources(
 @pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda fmt: fmt.name)
 def test_pyoxigraph_reads_each_dump_too(fmt: formats.Format, release: Release) -> None:
     path = release.path(release.distribution(fmt.name))
+    assert isinstance(fmt.oxigraph, RdfFormat)
     quads = list(parse(path=path, format=fmt.oxigraph))
     if fmt.holds_datasets:
-        assert len(quads) == sum(
-            1 for _ in parse(path=release.dataset_file, format=formats.by_name("nquads").oxigraph)
-        )
+        nquads = formats.by_name("nquads").oxigraph
+        assert isinstance(nquads, RdfFormat)
+        assert len(quads) == sum(1 for _ in parse(path=release.dataset_file, format=nquads))
     else:
         assert len(quads) == release.triples
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,10 @@ def real_project(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("mistake", sorted(MISTAKES))
 def test_mistake_fails_the_build_naming_file_and_resource(
-    mistake: str, real_project: Path, replace_in, run_cli
+    mistake: str,
+    real_project: Path,
+    replace_in: Callable[[Path, str, str, str], None],
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     relative, old, new, resource = MISTAKES[mistake]
     replace_in(real_project, relative, old, new)
@@ -69,14 +74,16 @@ def test_mistake_fails_the_build_naming_file_and_resource(
     assert not (real_project / "dist").exists()
 
 
-def test_the_unchanged_copy_builds(real_project: Path, run_cli) -> None:
+def test_the_unchanged_copy_builds(
+    real_project: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
+) -> None:
     result = run_cli("--root", str(real_project), "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (real_project / "dist" / "release.json").is_file()
 
 
 def test_a_malformed_named_query_fails_the_build_naming_its_file(
-    real_project: Path, run_cli
+    real_project: Path, run_cli: Callable[..., subprocess.CompletedProcess[str]]
 ) -> None:
     (real_project / "queries" / "broken.rq").write_text(
         "#+ title: Broken\n#+ kind: nonsense\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8"

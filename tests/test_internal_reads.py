@@ -8,7 +8,9 @@ hold every resource a direct reading of the same data finds.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 import pytest
@@ -21,6 +23,7 @@ from idmgraph.store.embedded import OxigraphStore
 from idmgraph.synth import write_nquads
 from idmgraph.web.home import entry_lists
 
+T = TypeVar("T")
 CLIENT_CAP = 100  # far below what each read returns
 
 
@@ -33,11 +36,11 @@ def landscape(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ox.Store]
     return path, direct
 
 
-def _read(path: Path, work):  # type: ignore[no-untyped-def]
+def _read(path: Path, work: Callable[[OxigraphStore, Settings], Awaitable[T]]) -> T:
     settings = Settings(max_result_rows=CLIENT_CAP)
     store = OxigraphStore.from_file(path, workers=1)
 
-    async def main():  # type: ignore[no-untyped-def]
+    async def main() -> T:
         await store.start()
         try:
             return await work(store, settings)
@@ -55,7 +58,7 @@ def _iris(direct: ox.Store, pattern: str) -> set[str]:
     return {row["x"].value for row in found}
 
 
-def test_the_lookup_index_holds_every_labelled_resource(landscape):
+def test_the_lookup_index_holds_every_labelled_resource(landscape: tuple[Path, ox.Store]) -> None:
     path, direct = landscape
     labelled = _iris(direct, "?x <http://www.w3.org/2000/01/rdf-schema#label> ?l")
     assert len(labelled) > 10 * CLIENT_CAP
@@ -63,7 +66,7 @@ def test_the_lookup_index_holds_every_labelled_resource(landscape):
     assert labelled <= {entry.iri for entry in index.entries}
 
 
-def test_the_landing_page_lists_every_work_item(landscape):
+def test_the_landing_page_lists_every_work_item(landscape: tuple[Path, ox.Store]) -> None:
     path, direct = landscape
     work_items = _iris(direct, f"?x a <{IDM_NS}WorkItem>")
     assert len(work_items) > 10 * CLIENT_CAP
@@ -72,7 +75,7 @@ def test_the_landing_page_lists_every_work_item(landscape):
     assert len(listed.entries) == len(work_items)
 
 
-def test_the_outgoing_links_are_all_there(landscape):
+def test_the_outgoing_links_are_all_there(landscape: tuple[Path, ox.Store]) -> None:
     path, direct = landscape
     predicates = " ".join(f"<{p}>" for p in LINK_PREDICATES)
     found = direct.query(

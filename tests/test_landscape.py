@@ -128,7 +128,10 @@ def test_counts_and_filters(store: ox.Store) -> None:
         ("ISO", DEVELOPMENT): 1,
         ("ISO", WITHDRAWN): 1,
     }
-    names = lambda filters: sorted(line.name for line in now.filtered(filters).lines)  # noqa: E731
+
+    def names(filters: Filters) -> list[str]:
+        return sorted(line.name for line in now.filtered(filters).lines)
+
     assert names(Filters(status=DEVELOPMENT)) == ["ISO 9002", "X.new", "X.plan"]
     assert names(Filters(body="ISO")) == ["ISO 9001", "ISO 9002", "ISO 9003"]
     assert names(Filters(body=ID + "org/iso", status=WITHDRAWN)) == ["ISO 9001"]

@@ -61,27 +61,27 @@ def _is_edge(name: str) -> bool:
     return name == "idmgraph.cli" or name.startswith("idmgraph.web")
 
 
-def test_the_package_is_read():
+def test_the_package_is_read() -> None:
     assert len(modules()) > 50
     assert "idmgraph.store.embedded" in imports("idmgraph.store.backends")
 
 
 @pytest.mark.parametrize("module", [name for name in modules() if not _is_edge(name)])
-def test_the_core_never_imports_the_web_layer_or_the_cli(module):
+def test_the_core_never_imports_the_web_layer_or_the_cli(module: str) -> None:
     assert not [name for name in reachable(module) if _is_edge(name)]
 
 
-def test_no_import_cycle():
+def test_no_import_cycle() -> None:
     cycles = sorted(name for name in modules() if name in reachable(name))
     assert cycles == []
 
 
-def test_store_and_remote_do_not_import_each_other():
+def test_store_and_remote_do_not_import_each_other() -> None:
     assert "idmgraph.store.remote" not in reachable("idmgraph.store.embedded")
     assert "idmgraph.store.backends" not in reachable("idmgraph.store.remote")
 
 
-def test_writing_a_release_pulls_in_nothing_that_reads_the_graph():
+def test_writing_a_release_pulls_in_nothing_that_reads_the_graph() -> None:
     direct = imports("idmgraph.pipeline.build")
     assert not direct & {
         "idmgraph.pipeline.queries",
@@ -120,7 +120,7 @@ def _string_constants(path: Path) -> list[str]:
     ]
 
 
-def test_media_types_are_named_only_in_the_format_registry():
+def test_media_types_are_named_only_in_the_format_registry() -> None:
     registry = _string_constants(modules()["idmgraph.base.formats"])
     assert any(MEDIA_TYPE.match(text) for text in registry)  # the reading finds them there
     found = {
@@ -143,18 +143,18 @@ def _layer(module: str) -> str:
 
 
 @pytest.mark.parametrize("module", [name for name in modules() if _layer(name) in LAYERS])
-def test_a_layer_imports_only_itself_and_the_layers_before_it(module):
+def test_a_layer_imports_only_itself_and_the_layers_before_it(module: str) -> None:
     allowed = set(LAYERS[: LAYERS.index(_layer(module)) + 1])
     assert {_layer(name) for name in imports(module) if _layer(name) in LAYERS} <= allowed
 
 
 @pytest.mark.parametrize("module", [name for name in modules() if _layer(name) in SOURCE_READERS])
-def test_source_readers_import_only_the_base_and_the_pipeline(module):
+def test_source_readers_import_only_the_base_and_the_pipeline(module: str) -> None:
     reached = {_layer(name) for name in imports(module)} & {*LAYERS, "web"}
     assert reached <= {"base", "pipeline"}
 
 
-def test_every_core_module_lies_in_a_layer_folder():
+def test_every_core_module_lies_in_a_layer_folder() -> None:
     flat = [
         name
         for name, path in modules().items()

@@ -50,7 +50,7 @@ def column(found: list[dict[str, str]], name: str) -> list[str]:
 # ------------------------------------------------------------------ the catalogue
 
 
-def test_catalogue_holds_every_kind_and_orders_gaps_first():
+def test_catalogue_holds_every_kind_and_orders_gaps_first() -> None:
     kinds = [query.kind for query in CATALOGUE]
     assert len(CATALOGUE) >= 15
     assert kinds == sorted(kinds, key=list(QueryKind).index)
@@ -58,7 +58,7 @@ def test_catalogue_holds_every_kind_and_orders_gaps_first():
     assert len(CATALOGUE.of_kind(QueryKind.GAP)) >= 12
 
 
-def test_metadata_is_read_from_the_comment_block():
+def test_metadata_is_read_from_the_comment_block() -> None:
     query = CATALOGUE.get("work-items-by-status")
     assert query.title == "Work items with a given status on a date"
     assert query.path == "queries/work-items-by-status.rq"
@@ -71,12 +71,12 @@ def test_metadata_is_read_from_the_comment_block():
     assert "latest lifecycle event on or before the date" in query.description
 
 
-def test_unknown_query_is_not_found():
+def test_unknown_query_is_not_found() -> None:
     with pytest.raises(NotFound):
         CATALOGUE.get("no-such-query")
 
 
-def test_construct_query_has_its_form():
+def test_construct_query_has_its_form() -> None:
     assert CATALOGUE.get("topic-assignments").form is QueryForm.CONSTRUCT
 
 
@@ -90,12 +90,12 @@ def test_construct_query_has_its_form():
         ({"colour": "red"}, "has no parameter 'colour'"),
     ],
 )
-def test_parameters_are_checked(given, problem):
+def test_parameters_are_checked(given: dict[str, str], problem: str) -> None:
     with pytest.raises(BadRequest, match=problem):
         CATALOGUE.get("work-items-by-status").bindings(given)
 
 
-def test_parameters_are_bound_as_typed_terms():
+def test_parameters_are_bound_as_typed_terms() -> None:
     bound = CATALOGUE.get("work-items-by-status").bindings({"on": " 2023-10-01 "})
     assert bound["on"] == ox.Literal(
         "2023-10-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
@@ -103,7 +103,7 @@ def test_parameters_are_bound_as_typed_terms():
     assert bound["status"] == ox.Literal("approved")
 
 
-def test_a_string_parameter_cannot_change_the_query(store):
+def test_a_string_parameter_cannot_change_the_query(store: ox.Store) -> None:
     # The value is one literal term: quotes and braces in it match nothing, inject nothing.
     found = rows(store, "work-items-by-group", group='SG17" } UNION { ?item ?p ?o } #')
     assert found == []
@@ -142,19 +142,21 @@ GOOD_HEAD = "#+ title: T\n#+ kind: inventory\n#+ description: D\n"
         ),
     ],
 )
-def test_a_malformed_query_file_fails_naming_the_file(tmp_path, text, problem):
+def test_a_malformed_query_file_fails_naming_the_file(
+    tmp_path: Path, text: str, problem: str
+) -> None:
     write(tmp_path, "broken-query.rq", text)
     with pytest.raises(SourceError, match=problem) as caught:
         load_catalogue(tmp_path, root=tmp_path)
     assert caught.value.path == "broken-query.rq"
 
 
-def test_a_query_name_must_be_a_url_segment(tmp_path):
+def test_a_query_name_must_be_a_url_segment(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="lower-case words"):
         read_query(write(tmp_path, "Bad Name.rq", GOOD_HEAD + "SELECT * {}\n"))
 
 
-def test_continuation_lines_extend_a_description(tmp_path):
+def test_continuation_lines_extend_a_description(tmp_path: Path) -> None:
     text = GOOD_HEAD.replace("D\n", "first\n#+   second\n") + "SELECT * {}\n"
     assert read_query(write(tmp_path, "ok.rq", text)).description == "first second"
 
@@ -164,7 +166,7 @@ def test_continuation_lines_extend_a_description(tmp_path):
 # Annex 2 lists items of SG2, SG11, SG13, SG17 and SG20 only.
 
 
-def test_idm_groups_without_work_items(store):
+def test_idm_groups_without_work_items(store: ox.Store) -> None:
     assert column(rows(store, "idm-groups-without-work-items"), "groupName") == ["SG16", "SG3"]
 
 
@@ -178,7 +180,7 @@ SENT_ONLY = [
 ]  # fmt: skip
 
 
-def test_liaison_asymmetry(store):
+def test_liaison_asymmetry(store: ox.Store) -> None:
     found = rows(store, "liaison-asymmetry")
     by_flow = {flow: sorted(r["counterpartLabel"] for r in found if r["flow"] == flow)
                for flow in ("received only", "sent only")}  # fmt: skip
@@ -186,13 +188,13 @@ def test_liaison_asymmetry(store):
     assert {row["partyName"] for row in found} == {"SG17"}
 
 
-def test_coordination_blind_spots(store):
+def test_coordination_blind_spots(store: ox.Store) -> None:
     # IdM-active groups with a one-way flow: SG3 and SG20 (sent only); SG20 has work items.
     found = rows(store, "coordination-blind-spots")
     assert [(r["groupLabel"], r["flow"]) for r in found] == [("ITU-T SG3", "sent only")]
 
 
-def test_work_items_by_group_route_status(store):
+def test_work_items_by_group_route_status(store: ox.Store) -> None:
     found = rows(store, "work-items-by-group-route-status")
     assert len(found) == 30  # 9 rows of Annex 1 + 21 of Annex 2
     status = {row["designation"]: row["status"] for row in found}
@@ -222,14 +224,14 @@ def name_of_status() -> str:
 DISCONTINUED = ["X.1251rev", "Y.FW.IC.MDSC", "Y.IoT-IoD-PT", "YSTR.Feas-DID-IoT"]
 
 
-def test_discontinued_work(store):
+def test_discontinued_work(store: ox.Store) -> None:
     found = rows(store, "discontinued-work")
     assert column(found, "designation") == DISCONTINUED
     assert {row["dateIs"] for row in found} == {"not later than"}  # the report gives no date
     assert rows(store, "discontinued-work", on="2023-09-07") == []
 
 
-def test_approval_pipeline(store):
+def test_approval_pipeline(store: ox.Store) -> None:
     # Consented 2023-09-08, approved 2023-10-29 (51 days) or 2023-11-13 (66 days).
     found = rows(store, "approval-pipeline")
     days = sorted((row["designation"], row["step"], int(row["days"])) for row in found)
@@ -241,7 +243,7 @@ def test_approval_pipeline(store):
     ]
 
 
-def test_pending_approval(store):
+def test_pending_approval(store: ox.Store) -> None:
     on_status_date = rows(store, "pending-approval")
     assert sorted((r["designation"], r["status"]) for r in on_status_date) == [
         ("X.509 Cor. 2", "consented"), ("X.510 Revised", "consented"), ("X.jss", "consented"),
@@ -256,7 +258,7 @@ def test_pending_approval(store):
     assert column(year_end, "designation") == ["X.oob-sa", "X.osia"]
 
 
-def test_topics_without_approved_recommendation(store):
+def test_topics_without_approved_recommendation(store: ox.Store) -> None:
     # In force on 2023-09-08: X.1277.2 and X.1278.2 (approved 2023-04-29) and the existing
     # X.509, X.510, X.1250, X.1251, X.1254; X.1095 only from 2023-11-13.
     expected = [
@@ -273,7 +275,7 @@ def test_topics_without_approved_recommendation(store):
     ]
 
 
-def test_topics_in_several_groups(store):
+def test_topics_in_several_groups(store: ox.Store) -> None:
     found = rows(store, "topics-in-several-groups")
     groups = {row["topic"].rsplit("/", 1)[1]: sorted(row["groups"].split(", ")) for row in found}
     assert groups == {
@@ -285,7 +287,7 @@ def test_topics_in_several_groups(store):
     assert "decentralised-identity" in {row["topic"].rsplit("/", 1)[1] for row in before}
 
 
-def test_topics_only_discontinued(store):
+def test_topics_only_discontinued(store: ox.Store) -> None:
     found = rows(store, "topics-only-discontinued")
     assert [row["topic"].rsplit("/", 1)[1] for row in found] == ["privacy-user-control"]
     assert sorted(found[0]["items"].split(", ")) == ["X.1251rev", "Y.IoT-IoD-PT"]
@@ -319,7 +321,7 @@ def correspondences(found: list[dict[str, str]]) -> list[tuple[str, str, str, li
     )
 
 
-def test_external_coverage_on_the_real_sources(store):
+def test_external_coverage_on_the_real_sources(store: ox.Store) -> None:
     with_facts = ox.NamedNode(EXTERNAL_FACTS) in set(store.named_graphs())
     found = correspondences(rows(store, "external-correspondences"))
     left = column(rows(store, "counterparts-without-correspondence"), "counterpartLabel")
@@ -352,7 +354,7 @@ CORRESPONDENCE = """
 """
 
 
-def test_external_coverage_with_correspondences():
+def test_external_coverage_with_correspondences() -> None:
     # a store of the report alone (no outside facts, no catalogue) plus two correspondences in
     # the model of data/external-facts
     store = store_from_sources(Settings(root=ROOT))
@@ -375,7 +377,7 @@ def test_external_coverage_with_correspondences():
 # ------------------------------------------------------------------ inventory and examples
 
 
-def test_work_items_by_group(store):
+def test_work_items_by_group(store: ox.Store) -> None:
     # Annex 2 per group: SG2 2, SG11 3, SG13 1, SG20 4; SG17 has 9 (Annex 1) + 11 (Annex 2).
     counts = {group: len(rows(store, "work-items-by-group", group=group))
               for group in ("SG2", "SG11", "SG13", "SG17", "SG20", "SG3")}  # fmt: skip
@@ -386,7 +388,7 @@ def test_work_items_by_group(store):
     assert numbers["X.pki-em"] == "X.508"
 
 
-def test_work_items_by_status(store):
+def test_work_items_by_status(store: ox.Store) -> None:
     approved = rows(store, "work-items-by-status")
     assert column(approved, "designation") == ["X.ctap21", "X.uaf12"]
     approved_later = rows(store, "work-items-by-status", on="2023-12-01")
@@ -399,7 +401,7 @@ def test_work_items_by_status(store):
     assert column(new, "designation") == ["X.afotak", "X.sup-ekyc-dfs", "X.sup-sat-dfs"]
 
 
-def test_work_items_by_topic(store):
+def test_work_items_by_topic(store: ox.Store) -> None:
     found = rows(store, "work-items-by-topic", topicName="dfs-ekyc")
     assert sorted((r["what"], r["designation"]) for r in found) == [
         ("work item", "X.sup-ekyc-dfs"), ("work item", "X.sup-sat-dfs"),
@@ -410,7 +412,7 @@ def test_work_items_by_topic(store):
     assert len({r["designation"] for r in everything if r["what"] == "text"}) == 13
 
 
-def test_events_by_date(store):
+def test_events_by_date(store: ox.Store) -> None:
     # Reporting period: approvals of 2023-04-29, the 2023-09-08 decisions and the undated ones.
     found = rows(store, "events-by-date")
     assert len(found) == 16
@@ -418,7 +420,7 @@ def test_events_by_date(store):
     assert column(autumn, "designation") == ["X.509 Cor. 2", "X.510 Revised", "X.jss", "X.pet_auth"]
 
 
-def test_liaison_flows(store):
+def test_liaison_flows(store: ox.Store) -> None:
     found = rows(store, "liaison-flows")
     assert len(found) == 23  # 8 received + 21 sent - 6 both ways
     by_label = {row["counterpartLabel"]: row for row in found}
@@ -430,34 +432,34 @@ def test_liaison_flows(store):
     ]  # fmt: skip
 
 
-def test_topic_assignments_construct(store):
-    triples = list(run(store, CATALOGUE.get("topic-assignments")))
+def test_topic_assignments_construct(store: ox.Store) -> None:
+    answer = run(store, CATALOGUE.get("topic-assignments"))
+    assert isinstance(answer, ox.QueryTriples)
+    triples = list(answer)
     subject = ox.NamedNode("http://purl.org/dc/terms/subject")
     assigned = {t.subject for t in triples if t.predicate == subject}
     assert len(assigned) == 43  # 30 work items + 13 texts
 
 
-def test_topic_parameter_allows_exactly_the_topics_of_the_scheme(store):
+def test_topic_parameter_allows_exactly_the_topics_of_the_scheme(store: ox.Store) -> None:
     # the allowed values are written in the .rq file: they must follow the editorial scheme
-    scheme = {
-        row["n"].value
-        for row in store.query(
-            "SELECT ?n WHERE { ?t <http://www.w3.org/2004/02/skos/core#topConceptOf> ?s ; "
-            "<http://www.w3.org/2004/02/skos/core#notation> ?n }",
-            use_default_graph_as_union=True,
-        )
-    }
+    answer = store.query(
+        "SELECT ?n WHERE { ?t <http://www.w3.org/2004/02/skos/core#topConceptOf> ?s ; "
+        "<http://www.w3.org/2004/02/skos/core#notation> ?n }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(answer, ox.QuerySolutions)
+    scheme = {row["n"].value for row in answer}
     assert len(scheme) == 12
     assert set(CATALOGUE.get("work-items-by-topic").parameter("topicName").allowed) == scheme
 
 
-def test_topic_assignments_are_their_own_source(store):
+def test_topic_assignments_are_their_own_source(store: ox.Store) -> None:
     # every dcterms:subject on a work item or text lives in the editorial graph, not the report's
-    graphs = {
-        row["g"].value
-        for row in store.query(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?x <http://purl.org/dc/terms/subject> ?t . "
-            "?t <http://www.w3.org/2004/02/skos/core#inScheme> ?s } }"
-        )
-    }
+    answer = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?x <http://purl.org/dc/terms/subject> ?t . "
+        "?t <http://www.w3.org/2004/02/skos/core#inScheme> ?s } }"
+    )
+    assert isinstance(answer, ox.QuerySolutions)
+    graphs = {row["g"].value for row in answer}
     assert graphs == {"https://w3id.org/idmgraph/id/source/editorial-topics"}

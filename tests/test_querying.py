@@ -28,17 +28,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_query_command_writes_csv_by_default(project):
+def test_query_command_writes_csv_by_default(project: Path) -> None:
     out = run_query_command(Settings(root=project), "pending-approval", params=["on=2023-11-01"])
     assert out.format.name == "csv"
     rows = list(csv.DictReader(io.StringIO(out.body.decode("utf-8"))))
     assert sorted(row["designation"] for row in rows) == ["X.oob-sa", "X.osia", "X.pet_auth"]
 
 
-def test_query_command_other_formats(project):
+def test_query_command_other_formats(project: Path) -> None:
     settings = Settings(root=project)
     json_out = run_query_command(settings, "discontinued-work", fmt="json")
     parsed = ox.parse_query_results(json_out.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
     assert len(list(parsed)) == 4
     graph = run_query_command(settings, "topic-assignments")
     assert graph.format.name == "turtle"
@@ -55,12 +56,19 @@ def test_query_command_other_formats(project):
         ("topic-assignments", [], "csv", BadRequest, "written as one of turtle"),
     ],
 )
-def test_query_command_errors(project, name, params, fmt, error, problem):
+def test_query_command_errors(
+    project: Path,
+    name: str,
+    params: list[str],
+    fmt: str | None,
+    error: type[Exception],
+    problem: str,
+) -> None:
     with pytest.raises(error, match=problem):
         run_query_command(Settings(root=project), name, params=params, fmt=fmt)
 
 
-def test_local_store_prefers_the_release(project, tmp_path):
+def test_local_store_prefers_the_release(project: Path, tmp_path: Path) -> None:
     release = tmp_path / "dist"
     release.mkdir()
     # a release holding one triple: the commands must read it, not the sources
@@ -73,7 +81,7 @@ def test_local_store_prefers_the_release(project, tmp_path):
     assert len(store) == 1
 
 
-def test_report_command_writes_the_files(project, tmp_path):
+def test_report_command_writes_the_files(project: Path, tmp_path: Path) -> None:
     settings = Settings(root=project, public_url="https://idm.example.org/")
     files = report_command(settings, out_dir=tmp_path / "report", on="2023-12-31")
     html = files.html.read_text(encoding="utf-8")
@@ -84,7 +92,7 @@ def test_report_command_writes_the_files(project, tmp_path):
     assert {path.name for path in files.svgs} >= {"liaison-flows.svg", "pipeline-sg17.svg"}
 
 
-def test_catalogue_described_as_rdf():
+def test_catalogue_described_as_rdf() -> None:
     catalogue = load_catalogue(ROOT / "queries", root=ROOT)
     triples = catalogue_triples(catalogue, queries_url="https://idm.example.org/queries/")
     graph = rdflib.Graph()

@@ -17,7 +17,7 @@ from idmgraph.base.querytext import inspect_query
         ("", None),
     ],
 )
-def test_form(text, form):
+def test_form(text: str, form: str | None) -> None:
     assert inspect_query(text).form == form
 
 
@@ -32,11 +32,11 @@ def test_form(text, form):
         ('SELECT ("DELETE" AS ?x) {}', False),
     ],
 )
-def test_update(text, is_update):
+def test_update(text: str, is_update: bool) -> None:
     assert inspect_query(text).is_update is is_update
 
 
-def test_dataset_clause():
+def test_dataset_clause() -> None:
     assert inspect_query("SELECT * FROM <g> { ?s ?p ?o }").has_dataset
     assert inspect_query("SELECT * FROM NAMED <g> { GRAPH ?g { ?s ?p ?o } }").has_dataset
     assert not inspect_query('SELECT * { ?s ?p "FROM" }').has_dataset
@@ -61,5 +61,5 @@ def test_dataset_clause():
         ("SELECT * { ?s ?p '\\u0027 SERVICE <http://a/s> {} #' }", ("http://a/s",)),
     ],
 )
-def test_service_targets(text, services):
+def test_service_targets(text: str, services: tuple[str | None, ...]) -> None:
     assert inspect_query(text).services == services

@@ -16,13 +16,13 @@ CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
 SAMPLE_DATES = ("2023-09-08", "2023-11-01", "2022-03-01")
 
 
-def _rows(result: object) -> list[str]:
+def _rows(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[str]:
     if isinstance(result, ox.QueryBoolean):
         return [str(bool(result))]
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
         return sorted(repr([str(row[name]) for name in names]) for row in result)
-    return sorted(str(triple) for triple in result)  # type: ignore[attr-defined]
+    return sorted(str(triple) for triple in result)
 
 
 def _cases() -> list[tuple[NamedQuery, dict[str, str]]]:
@@ -37,7 +37,9 @@ def _cases() -> list[tuple[NamedQuery, dict[str, str]]]:
 @pytest.mark.parametrize(
     ("query", "given"), _cases(), ids=lambda v: getattr(v, "name", None) or str(v or "-")
 )
-def test_rewritten_bindings_answer_as_substitutions_do(release_store, query, given):
+def test_rewritten_bindings_answer_as_substitutions_do(
+    release_store: ox.Store, query: NamedQuery, given: dict[str, str]
+) -> None:
     bound = query.bindings(given)
     expected = _rows(
         release_store.query(
@@ -50,7 +52,7 @@ def test_rewritten_bindings_answer_as_substitutions_do(release_store, query, giv
     assert _rows(release_store.query(text, use_default_graph_as_union=True)) == expected
 
 
-def test_graph_names_are_versioned_only_where_they_name_a_graph():
+def test_graph_names_are_versioned_only_where_they_name_a_graph() -> None:
     graphs = {"https://w3id.org/idmgraph/id/source/r": "https://w3id.org/idmgraph/id/source/r?v"}
     text = rewrite(
         "PREFIX src: <id/source/> SELECT * FROM NAMED src:r WHERE {\n"
@@ -67,7 +69,7 @@ def test_graph_names_are_versioned_only_where_they_name_a_graph():
     assert "\n" in text.split("WHERE", 1)[1]  # line numbers are kept
 
 
-def test_answers_lose_the_load_marker():
+def test_answers_lose_the_load_marker() -> None:
     body = b'{"g": {"type": "uri", "value": "https://x/g?idmgraph-load=ab12"}}'
     assert (
         unversion(body, "?idmgraph-load=ab12") == b'{"g": {"type": "uri", "value": "https://x/g"}}'
@@ -94,12 +96,16 @@ LIMITED = [
 
 
 @pytest.mark.parametrize("sparql", LIMITED)
-def test_a_limited_select_answers_the_first_rows_and_one_more(sparql):
+def test_a_limited_select_answers_the_first_rows_and_one_more(sparql: str) -> None:
     store = _numbers(30)
-    whole = list(store.query(sparql))  # type: ignore[arg-type]
+    answer = store.query(sparql)
+    assert isinstance(answer, ox.QuerySolutions)
+    whole = list(answer)
     for cap in (0, 4, 11, 100):
         text = limited(sparql, cap)
-        cut = list(store.query(text))  # type: ignore[arg-type]
+        capped = store.query(text)
+        assert isinstance(capped, ox.QuerySolutions)
+        cut = list(capped)
         assert len(cut) == min(len(whole), cap + 1), text
         assert [str(row[0]) for row in cut] == [str(row[0]) for row in whole[: cap + 1]]
         assert text.count("LIMIT") <= sparql.count("LIMIT") + 1
@@ -118,7 +124,7 @@ def _versioned(store: ox.Store, marker: str) -> tuple[ox.Store, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def versioned_release(release_store):
+def versioned_release(release_store: ox.Store) -> tuple[ox.Store, dict[str, str]]:
     return _versioned(release_store, "?idmgraph-load=t1")
 
 
@@ -126,8 +132,11 @@ def versioned_release(release_store):
     ("query", "given"), _cases(), ids=lambda v: getattr(v, "name", None) or str(v or "-")
 )
 def test_named_queries_answer_alike_over_versioned_graphs(
-    release_store, versioned_release, query, given
-):
+    release_store: ox.Store,
+    versioned_release: tuple[ox.Store, dict[str, str]],
+    query: NamedQuery,
+    given: dict[str, str],
+) -> None:
     bound = query.bindings(given)
     expected = _rows(
         release_store.query(
@@ -149,18 +158,23 @@ def _parts_sorted(rows: list[str]) -> list[str]:
     return sorted("|".join(sorted(re.split(r", | / |[\"'\[\]]", row))) for row in rows)
 
 
-def test_a_graph_variable_is_bound_to_the_release_name_inside_the_query():
+def test_a_graph_variable_is_bound_to_the_release_name_inside_the_query() -> None:
     store = ox.Store()
     versioned = ox.NamedNode("urn:g?idmgraph-load=t1")
     store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("in"), versioned))
     store.add(ox.Quad(ox.NamedNode("urn:g"), ox.NamedNode("urn:by"), ox.Literal("body"), versioned))
     sparql = "SELECT * WHERE { GRAPH ?g { ?s <urn:p> ?o } ?g <urn:by> ?body }"
     text = rewrite(sparql, graphs={"urn:g": versioned.value})
-    rows = list(store.query(text, use_default_graph_as_union=True))  # type: ignore[arg-type]
+    answer = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    rows = list(answer)
     assert [[str(row[name]) for name in ("g", "s", "o", "body")] for row in rows] == [
         ["<urn:g>", "<urn:s>", '"in"', '"body"']
     ]
     plain = ox.Store().query(sparql)
-    assert store.query(text).variables == plain.variables  # type: ignore[union-attr]
+    rewritten = store.query(text)
+    assert isinstance(plain, ox.QuerySolutions)
+    assert isinstance(rewritten, ox.QuerySolutions)
+    assert rewritten.variables == plain.variables
     # without versioned graphs the text is left as it was
     assert rewrite(sparql, graphs={}) == sparql

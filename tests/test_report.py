@@ -28,17 +28,19 @@ def store() -> ox.Store:
 
 
 @pytest.fixture(scope="module")
-def gap_report(store) -> report.GapReport:
+def gap_report(store: ox.Store) -> report.GapReport:
     return report.build_report(store, CATALOGUE)
 
 
-def test_every_gap_query_is_a_section_in_reading_order(gap_report):
+def test_every_gap_query_is_a_section_in_reading_order(gap_report: report.GapReport) -> None:
     names = [section.query.name for section in gap_report.sections]
     assert sorted(names) == sorted(query.name for query in GAPS)
     assert names == [name for name in report.ORDER if name in names]
 
 
-def test_markdown_has_each_section_with_its_meaning_and_basis(gap_report, store):
+def test_markdown_has_each_section_with_its_meaning_and_basis(
+    gap_report: report.GapReport, store: ox.Store
+) -> None:
     text = report.markdown(gap_report)
     assert text.startswith(f"# {report.TITLE}\n")
     for query in GAPS:
@@ -65,11 +67,11 @@ class _Collector(HTMLParser):
         super().__init__()
         self.tags: list[tuple[str, dict[str, str | None]]] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
 
 
-def test_standalone_html_is_self_contained(gap_report):
+def test_standalone_html_is_self_contained(gap_report: report.GapReport) -> None:
     html = report.standalone_html(
         gap_report, link=lambda iri: iri, evidence=lambda s: report.evidence_url("/queries", s)
     )
@@ -87,7 +89,7 @@ def test_standalone_html_is_self_contained(gap_report):
     assert len([tag for tag, _ in tags if tag == "svg"]) == 1 + 5  # flows + SG2..SG20
 
 
-def test_liaison_diagram(gap_report):
+def test_liaison_diagram(gap_report: report.GapReport) -> None:
     root = ET.fromstring(str(gap_report.flow_svg()))
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
@@ -104,7 +106,7 @@ def test_liaison_diagram(gap_report):
     assert {"ITU", "OASIS", "IEC / ISO", "W3C"} <= legend
 
 
-def test_pipeline_charts_per_group(gap_report):
+def test_pipeline_charts_per_group(gap_report: report.GapReport) -> None:
     charts_by_group = gap_report.pipeline_svgs()
     assert list(charts_by_group) == ["SG2", "SG11", "SG13", "SG17", "SG20"]
     sg17 = ET.fromstring(str(charts_by_group["SG17"]))
@@ -112,8 +114,8 @@ def test_pipeline_charts_per_group(gap_report):
     assert texts[0] == "SG17: 20 work item(s) by latest status"
     counts = dict(str(text).rsplit(": ", 1) for text in texts[1:])
     # one stacked bar: a segment per status that occurs, each named by its tooltip
-    segments = [rect.find(f"{SVG}title").text for rect in sg17.iter(f"{SVG}rect")
-                if rect.find(f"{SVG}title") is not None]  # fmt: skip
+    segments = [title.text for rect in sg17.iter(f"{SVG}rect")
+                if (title := rect.find(f"{SVG}title")) is not None]  # fmt: skip
     assert segments == [f"{label}: {n}" for label, n in counts.items()]
     sg2 = ET.fromstring(str(charts_by_group["SG2"]))
     assert len(list(sg2.iter(f"{SVG}text"))) < len(texts)  # zero rows are not drawn
@@ -130,7 +132,7 @@ def test_pipeline_charts_per_group(gap_report):
     }
 
 
-def test_the_report_date_moves_every_dated_section(store):
+def test_the_report_date_moves_every_dated_section(store: ox.Store) -> None:
     later = report.build_report(store, CATALOGUE, on="2023-12-31")
     pending = next(s for s in later.sections if s.query.name == "pending-approval")
     assert pending.parameters == {"on": "2023-12-31"}
@@ -139,12 +141,12 @@ def test_the_report_date_moves_every_dated_section(store):
     assert "Dated sections are computed for 2023-12-31." in report.markdown(later)
 
 
-def test_a_bad_report_date_is_refused(store):
+def test_a_bad_report_date_is_refused(store: ox.Store) -> None:
     with pytest.raises(BadRequest, match="not a valid date"):
         report.build_report(store, CATALOGUE, on="31/12/2023")
 
 
-def test_diagram_text_is_escaped():
+def test_diagram_text_is_escaped() -> None:
     flows = [
         {"partyName": "A&B", "counterpart": "x", "counterpartLabel": "<script>x</script>",
          "organisations": 'O"rg', "sent": "1", "received": "0"},
@@ -155,7 +157,7 @@ def test_diagram_text_is_escaped():
     assert "<script>x</script>: sent only" in {g.findtext(f"{SVG}title") for g in root.iter()}
 
 
-def test_write_report_files(gap_report, tmp_path):
+def test_write_report_files(gap_report: report.GapReport, tmp_path: Path) -> None:
     written = report.write_report(gap_report, tmp_path, queries_url="http://127.0.0.1:8000/queries")
     md = written.markdown.read_text(encoding="utf-8")
     for svg in written.svgs:
@@ -166,7 +168,9 @@ def test_write_report_files(gap_report, tmp_path):
     assert re.search(r"<h1>Identity-management roadmap: gap analysis</h1>", html)
 
 
-def test_a_page_shows_at_most_max_rows_per_section_and_links_to_every_row(gap_report):
+def test_a_page_shows_at_most_max_rows_per_section_and_links_to_every_row(
+    gap_report: report.GapReport,
+) -> None:
     section = max(gap_report.sections, key=lambda s: len(s.answer.rows))
     total = len(section.answer.rows)
     assert total >= 3, "the real data should give a section with a few rows"

@@ -12,8 +12,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -25,6 +26,7 @@ from idmgraph.store.workers import WorkerLimits
 
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 JSON = formats.by_name("json")
+T = TypeVar("T")
 TSV = formats.by_name("tsv")
 
 pytestmark = pytest.mark.skipif(os.uname().sysname != "Linux", reason="seccomp is Linux's")
@@ -54,8 +56,8 @@ def canary() -> Iterator[str]:
     server.server_close()
 
 
-def _run(store: OxigraphStore, work):  # type: ignore[no-untyped-def]
-    async def main():  # type: ignore[no-untyped-def]
+def _run(store: OxigraphStore, work: Callable[[OxigraphStore], Awaitable[T]]) -> T:
+    async def main() -> T:
         await store.start()
         try:
             return await work(store)
@@ -102,7 +104,7 @@ def _ask_each(store: OxigraphStore, queries: list[str]) -> list[tuple[str, bool]
     return _run(store, work)
 
 
-def test_a_sealed_worker_reaches_no_canary_whatever_the_spelling(canary):
+def test_a_sealed_worker_reaches_no_canary_whatever_the_spelling(canary: str) -> None:
     queries = _spellings(canary)
     assert len(queries) > 80
     # the control: which spellings reach the canary through a worker allowed the network
@@ -122,14 +124,14 @@ def test_a_sealed_worker_reaches_no_canary_whatever_the_spelling(canary):
         assert by_query[query] == ("answered" if "SILENT" in query else refused), query
 
 
-def test_a_worker_with_network_reaches_the_canary(canary):
+def test_a_worker_with_network_reaches_the_canary(canary: str) -> None:
     # the same query through a worker allowed the network: shows the canary would notice
     store = OxigraphStore.from_file(FIXTURE, workers=1, limits=WorkerLimits(network=True))
     query = f"SELECT * {{ SERVICE SILENT <{canary}> {{ ?s ?p ?o }} }}"
     assert _ask_each(store, [query]) == [("answered", True)]
 
 
-def test_nesting_past_the_parser_is_refused_not_crashed():
+def test_nesting_past_the_parser_is_refused_not_crashed() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
     deep = "SELECT * " + "{" * 5000 + "}" * 5000
 
@@ -144,7 +146,7 @@ def test_nesting_past_the_parser_is_refused_not_crashed():
     assert "deep" in _run(store, work)
 
 
-def test_an_answer_past_the_byte_cap_is_refused_whole():
+def test_an_answer_past_the_byte_cap_is_refused_whole() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
     query = "SELECT * { GRAPH ?g { ?s ?p ?o } }"
 
@@ -166,7 +168,7 @@ def test_an_answer_past_the_byte_cap_is_refused_whole():
     _run(store, work)
 
 
-def test_a_query_past_its_memory_allowance_is_stopped():
+def test_a_query_past_its_memory_allowance_is_stopped() -> None:
     limits = WorkerLimits(memory_bytes=50_000_000)
     store = OxigraphStore.from_file(FIXTURE, workers=1, limits=limits)
     # each row holds a 1 MB string; sorting keeps them all in memory at once
@@ -221,7 +223,7 @@ async def _until_dead(pid: int) -> None:
     await asyncio.sleep(0.2)
 
 
-def test_the_store_restarts_a_killed_zygote():
+def test_the_store_restarts_a_killed_zygote() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=2)
 
     async def work(store: OxigraphStore) -> list[str]:

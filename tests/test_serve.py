@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from xml.dom.minidom import Document
 
 import httpx
 import pytest
@@ -81,12 +82,18 @@ def test_serve_builds_then_answers_every_result_format(served: tuple[str, Path])
     client = SPARQLWrapper(f"{url}/sparql")
     client.setQuery(COUNT_RECOMMENDATIONS)
     client.setReturnFormat(JSON)
-    count = int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
+    converted = client.query().convert()
+    assert isinstance(converted, dict)
+    count = int(converted["results"]["bindings"][0]["n"]["value"])
     assert count >= 10
     for fmt, needle in ((XML, "<sparql"), (CSV, "n\r\n"), (TSV, "?n\n")):
         client.setReturnFormat(fmt)
         body = client.query().convert()
-        text = body.toxml() if hasattr(body, "toxml") else body.decode()
+        if isinstance(body, Document):
+            text = body.toxml()
+        else:
+            assert isinstance(body, bytes)
+            text = body.decode()
         assert needle in text
         assert str(count) in text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,7 +40,9 @@ def test_relative_prefixes_follow_the_base_iri(project: Path) -> None:
     assert not any(str(s).startswith(f"<{BASE}id/") for s in subjects)
 
 
-def test_syntax_error_names_file_line_and_problem(project: Path, settings: Settings, write) -> None:
+def test_syntax_error_names_file_line_and_problem(
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
+) -> None:
     write(
         project,
         "data/report-a/broken.ttl",
@@ -57,7 +60,9 @@ def test_syntax_error_names_file_line_and_problem(project: Path, settings: Setti
     assert str(error).startswith("data/report-a/broken.ttl:4: ")
 
 
-def test_syntax_error_in_shapes_is_named_too(project: Path, settings: Settings, write) -> None:
+def test_syntax_error_in_shapes_is_named_too(
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
+) -> None:
     write(project, "shapes/zz-bad.ttl", "@prefix sh: <http://www.w3.org/ns/shacl#> .\nsh:x sh:y\n")
     with pytest.raises(SourceError) as caught:
         load(settings)
@@ -66,7 +71,7 @@ def test_syntax_error_in_shapes_is_named_too(project: Path, settings: Settings, 
 
 
 def test_blank_node_labels_are_local_to_their_file(
-    project: Path, settings: Settings, write
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
 ) -> None:
     prefix = "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
     write(project, "data/report-a/one.ttl", prefix + '_:x rdfs:label "one"@en .\n')
@@ -86,7 +91,9 @@ def test_blank_node_labels_are_local_to_their_file(
     ]
 
 
-def test_every_subject_knows_its_files(project: Path, settings: Settings, write) -> None:
+def test_every_subject_knows_its_files(
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
+) -> None:
     write(
         project,
         "data/report-a/more.ttl",
@@ -102,7 +109,9 @@ def test_every_subject_knows_its_files(project: Path, settings: Settings, write)
     assert sources.files_of(ox.NamedNode(f"{BASE}def/WorkItem")) == ()
 
 
-def test_a_project_without_data_has_no_data_graphs(tmp_path: Path, write) -> None:
+def test_a_project_without_data_has_no_data_graphs(
+    tmp_path: Path, write: Callable[[Path, str, str], Path]
+) -> None:
     write(
         tmp_path,
         "ontology/o.ttl",
@@ -114,7 +123,7 @@ def test_a_project_without_data_has_no_data_graphs(tmp_path: Path, write) -> Non
 
 
 def test_a_data_file_outside_a_source_folder_is_an_error(
-    project: Path, settings: Settings, write
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
 ) -> None:
     write(project, "data/stray.ttl", "<id/a> <id/b> <id/c> .\n")
     with pytest.raises(SourceError) as caught:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph
 import pytest
@@ -17,8 +19,11 @@ from idmgraph.pipeline.release import Release, write_manifest
 from idmgraph.store.backends import open_store
 from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
-from idmgraph.store.request import AnswerKind, QueryRequest
+from idmgraph.store.interface import Store
+from idmgraph.store.request import AnswerKind, QueryAnswer, QueryRequest, Term
 
+S = TypeVar("S", bound=Store)
+T = TypeVar("T")
 FIXTURE = Path(__file__).parent / "fixtures" / "endpoint" / "graph.trig"
 BASE = "https://w3id.org/idmgraph/"
 REPORT = BASE + "id/source/fixture-report"
@@ -33,8 +38,8 @@ def local_store() -> pyoxigraph.Store:
     return store
 
 
-def run(coroutine_function, store):
-    async def main():
+def run(coroutine_function: Callable[[S], Awaitable[T]], store: S) -> T:
+    async def main() -> T:
         await store.start()
         try:
             return await coroutine_function(store)
@@ -44,19 +49,37 @@ def run(coroutine_function, store):
     return asyncio.run(main())
 
 
-async def select(store, query: str, **options) -> list[dict]:
-    options.setdefault("timeout", 10)
-    options.setdefault("max_rows", 1000)
-    answer = await store.query(QueryRequest.of(query, format=JSON, **options))
+async def select(
+    store: Store,
+    query: str,
+    *,
+    timeout: float = 10,
+    max_rows: int = 1000,
+    default_graphs: tuple[str, ...] | None = None,
+    named_graphs: tuple[str, ...] | None = None,
+    substitutions: Mapping[str, Term] | None = None,
+) -> list[dict[str, Any]]:
+    answer = await store.query(
+        QueryRequest.of(
+            query,
+            format=JSON,
+            timeout=timeout,
+            max_rows=max_rows,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            substitutions=substitutions,
+        )
+    )
     assert answer.kind is AnswerKind.SELECT
-    return json.loads(answer.body)["results"]["bindings"]
+    bindings: list[dict[str, Any]] = json.loads(answer.body)["results"]["bindings"]
+    return bindings
 
 
-def test_shape_of_the_store():
+def test_shape_of_the_store() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
     local = local_store()
 
-    async def check(store):
+    async def check(store: OxigraphStore) -> tuple[tuple[str, ...], int]:
         return store.graphs(), store.triple_count()
 
     graphs, count = run(check, store)
@@ -65,11 +88,11 @@ def test_shape_of_the_store():
     assert store.version == OxigraphStore.from_file(FIXTURE).version
 
 
-def test_datasets_and_substitutions():
+def test_datasets_and_substitutions() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
     notation = "SELECT ?n { ?s <http://www.w3.org/2004/02/skos/core#notation> ?n }"
 
-    async def check(store):
+    async def check(store: OxigraphStore) -> tuple[list[dict[str, Any]], ...]:
         union = await select(store, notation)
         report_only = await select(store, notation, default_graphs=(REPORT,))
         from_clause = await select(store, notation.replace("{", f"FROM <{ROADMAP}> {{", 1))
@@ -81,17 +104,22 @@ def test_datasets_and_substitutions():
         return union, report_only, from_clause, bound
 
     union, report_only, from_clause, bound = run(check, store)
-    values = lambda rows: sorted(row["n"]["value"] for row in rows)  # noqa: E731
+
+    def values(rows: list[dict[str, Any]]) -> list[str]:
+        return sorted(row["n"]["value"] for row in rows)
+
     assert values(union) == ["X.1001", "X.1002", "X.1003"]
     assert values(report_only) == ["X.1001", "X.1002"]
     assert values(from_clause) == ["X.1003"]
     assert values(bound) == ["X.1002"]
 
 
-def test_row_cap_and_errors():
+def test_row_cap_and_errors() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
 
-    async def check(store):
+    async def check(
+        store: OxigraphStore,
+    ) -> tuple[QueryAnswer, QueryAnswer, QueryAnswer, BadRequest]:
         capped = await store.query(
             QueryRequest.of("SELECT * { ?s ?p ?o }", format=JSON, timeout=10, max_rows=3)
         )
@@ -125,10 +153,10 @@ def test_row_cap_and_errors():
     assert syntax.extra["line"] == 2
 
 
-def test_timeout_kills_the_query_and_the_store_keeps_answering():
+def test_timeout_kills_the_query_and_the_store_keeps_answering() -> None:
     store = OxigraphStore.from_file(FIXTURE, workers=1)
 
-    async def check(store):
+    async def check(store: OxigraphStore) -> tuple[float, QueryAnswer]:
         started = time.monotonic()
         with pytest.raises(QueryTimeout):
             await store.query(QueryRequest.of(RUNAWAY, format=JSON, timeout=0.5, max_rows=10))
@@ -142,10 +170,10 @@ def test_timeout_kills_the_query_and_the_store_keeps_answering():
     assert json.loads(answer.body) == {"head": {}, "boolean": True}
 
 
-def test_cached_store_serves_repeated_queries_from_memory():
+def test_cached_store_serves_repeated_queries_from_memory() -> None:
     store = CachedStore(OxigraphStore.from_file(FIXTURE, workers=1))
 
-    async def check(store):
+    async def check(store: CachedStore) -> tuple[QueryAnswer, QueryAnswer, QueryAnswer]:
         query = "SELECT * { ?s ?p ?o }"
         first = await store.query(QueryRequest.of(query, format=JSON, timeout=10, max_rows=100))
         second = await store.query(QueryRequest.of(query, format=JSON, timeout=10, max_rows=100))
@@ -160,10 +188,10 @@ def test_cached_store_serves_repeated_queries_from_memory():
     assert csv.format.name == "csv"
 
 
-def test_an_answer_the_front_cache_keeps_is_not_kept_twice():
+def test_an_answer_the_front_cache_keeps_is_not_kept_twice() -> None:
     store = CachedStore(OxigraphStore.from_file(FIXTURE, workers=1))
 
-    async def check(store):
+    async def check(store: CachedStore) -> list[QueryAnswer]:
         query = "SELECT * { ?s ?p ?o }"
         return [
             await store.query(
@@ -182,7 +210,9 @@ def test_an_answer_the_front_cache_keeps_is_not_kept_twice():
 def write_release(directory: Path) -> Release:
     local = local_store()
     dataset = directory / "idmgraph.nq"
-    dataset.write_bytes(local.dump(format=pyoxigraph.RdfFormat.N_QUADS))
+    dumped = local.dump(format=pyoxigraph.RdfFormat.N_QUADS)
+    assert dumped is not None
+    dataset.write_bytes(dumped)
     release = Release(
         version="test-1",
         directory=directory,
@@ -195,12 +225,12 @@ def write_release(directory: Path) -> Release:
 
 
 @pytest.mark.parametrize("where", ["oxigraph:memory", "oxigraph:store"])
-def test_open_store_from_a_release(tmp_path, where):
+def test_open_store_from_a_release(tmp_path: Path, where: str) -> None:
     release = write_release(tmp_path)
     settings = Settings(root=tmp_path, dist_dir=Path(), store=where, query_workers=2)
     store = open_store(settings)
 
-    async def check(store):
+    async def check(store: Store) -> tuple[str, tuple[str, ...], int]:
         rows = await select(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
         return store.version, store.graphs(), int(rows[0]["n"]["value"])
 
@@ -212,7 +242,7 @@ def test_open_store_from_a_release(tmp_path, where):
         assert run(check, open_store(settings)) == (version, graphs, count)
 
 
-def test_unknown_store_setting_is_a_configuration_error(tmp_path):
+def test_unknown_store_setting_is_a_configuration_error(tmp_path: Path) -> None:
     write_release(tmp_path)
     with pytest.raises(ConfigurationError):
         open_store(Settings(root=tmp_path, dist_dir=Path(), store="nosuch:http://x/"))

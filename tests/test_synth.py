@@ -6,6 +6,7 @@ import doctest
 import hashlib
 import tracemalloc
 from pathlib import Path
+from types import ModuleType
 
 import pyoxigraph as ox
 import pytest
@@ -140,9 +141,12 @@ def test_small_landscape_passes_the_shacl_gate(tmp_path: Path) -> None:
 
 
 def test_every_kind_of_resource_is_there(store_1e5: ox.Store) -> None:
-    found = dict(
-        rows(store_1e5, "SELECT ?t (COUNT(?s) AS ?n) { GRAPH ?g { ?s a ?t } } GROUP BY ?t")
-    )
+    found = {
+        row[0]: row[1]
+        for row in rows(
+            store_1e5, "SELECT ?t (COUNT(?s) AS ?n) { GRAPH ?g { ?s a ?t } } GROUP BY ?t"
+        )
+    }
     for local in CLASSES:
         assert int(found.get(f"https://w3id.org/idmgraph/def/{local}", "0")) > 0, local
     assert int(found["https://w3id.org/idmgraph/def/WorkItem"]) > 1_000
@@ -266,8 +270,8 @@ def test_main_synth_reuses_the_projects_ontology_and_shapes(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("module", [idmgraph.synth, idmgraph.synth.terms])
-def test_docstring_examples(module: object) -> None:
-    failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
+def test_docstring_examples(module: ModuleType) -> None:
+    failures, tried = doctest.testmod(module)
     assert tried > 0
     assert failures == 0
 

@@ -33,7 +33,7 @@ IRIS = [
 
 
 @pytest.mark.parametrize("iri", IRIS)
-def test_iri_path_round_trip(iri):
+def test_iri_path_round_trip(iri: str) -> None:
     urls = Urls(BASE)
     path = urls.path(iri)
     assert path is not None
@@ -43,7 +43,7 @@ def test_iri_path_round_trip(iri):
 
 @pytest.mark.parametrize("iri", IRIS)
 @pytest.mark.parametrize("fmt", resource_formats(), ids=lambda f: f.name)
-def test_document_round_trip(iri, fmt):
+def test_document_round_trip(iri: str, fmt: formats.Format) -> None:
     urls = Urls(BASE)
     document = urls.document(iri, fmt)
     parsed = split_document(document)
@@ -52,25 +52,25 @@ def test_document_round_trip(iri, fmt):
     assert urls.iri(parsed.thing) == iri
 
 
-def test_resource_formats_are_single_graph_rdf_and_html():
+def test_resource_formats_are_single_graph_rdf_and_html() -> None:
     names = [fmt.name for fmt in resource_formats()]
     assert names == ["turtle", "jsonld", "ntriples", "rdfxml", "html"]
 
 
-def test_dots_in_identifiers_are_not_extensions():
+def test_dots_in_identifiers_are_not_extensions() -> None:
     assert split_document("/id/rec/X.1095") is None
     assert split_document("/id/rec/X.1277.2") is None
     assert split_document("/id/workitem/X.pet_auth") is None
 
 
-def test_namespace_document_is_index():
+def test_namespace_document_is_index() -> None:
     assert document_path("/def/", formats.by_name("turtle")) == "/def/index.ttl"
     parsed = split_document("/def/index.html")
     assert parsed is not None
     assert parsed.thing == "/def/"
 
 
-def test_other_base_moves_data_but_not_the_ontology():
+def test_other_base_moves_data_but_not_the_ontology() -> None:
     urls = Urls("http://localhost:8000/")
     assert urls.path("http://localhost:8000/id/org/itu") == "/id/org/itu"
     assert urls.path(ONTOLOGY_NS + "Text") == "/def/Text"
@@ -78,7 +78,7 @@ def test_other_base_moves_data_but_not_the_ontology():
     assert urls.iri("/id/org/itu") == "http://localhost:8000/id/org/itu"
 
 
-def test_outside_iris_have_no_path_and_link_to_themselves():
+def test_outside_iris_have_no_path_and_link_to_themselves() -> None:
     urls = Urls(BASE)
     outside = "http://www.wikidata.org/entity/Q376150"
     assert urls.path(outside) is None
@@ -88,23 +88,23 @@ def test_outside_iris_have_no_path_and_link_to_themselves():
         urls.document(outside, formats.by_name("turtle"))
 
 
-def test_system_pages_are_not_data():
+def test_system_pages_are_not_data() -> None:
     urls = Urls(BASE)
     for path in SYSTEM_PAGES.values():
         assert urls.iri(path) is None, path
 
 
-def test_with_format_keeps_other_parameters():
+def test_with_format_keeps_other_parameters() -> None:
     url = with_format("/lookup?id=X.1095&format=html", formats.by_name("turtle"))
     assert url == "/lookup?id=X.1095&format=ttl"
 
 
-def test_download_paths():
+def test_download_paths() -> None:
     assert download_path("abc123", "idmgraph.ttl.gz") == "/downloads/abc123/idmgraph.ttl.gz"
     assert latest_path("idmgraph.nq") == "/downloads/latest/idmgraph.nq"
 
 
-def test_characters_outside_pchar_are_escaped():
+def test_characters_outside_pchar_are_escaped() -> None:
     urls = Urls(BASE)
     path = urls.path(BASE + "id/org/a b")
     assert path == "/id/org/a%20b"

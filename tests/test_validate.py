@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def test_the_fixture_project_conforms(settings: Settings) -> None:
 
 
 def test_missing_label_names_resource_path_shape_and_file(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     replace_in(project, ITEMS, '    rdfs:label "X.pet_auth"@en ;\n', "")
     report = validate(load(settings))
@@ -43,7 +44,7 @@ def test_missing_label_names_resource_path_shape_and_file(
 
 
 def test_a_wrong_value_is_reported_as_a_literal(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     replace_in(
         project, ITEMS, '    rdfs:label "X.pet_auth"@en ;\n', '    rdfs:label "X.pet_auth" ;\n'
@@ -53,7 +54,7 @@ def test_a_wrong_value_is_reported_as_a_literal(
 
 
 def test_misspelt_class_fails_naming_file_and_resource(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     replace_in(
         project,
@@ -70,7 +71,7 @@ def test_misspelt_class_fails_naming_file_and_resource(
 
 
 def test_formal_organisation_passes_sh_class_through_the_ontology(
-    project: Path, settings: Settings, replace_in
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
 ) -> None:
     # The counterpart is an org:FormalOrganization; only the ontology's rdfs:subClassOf makes it
     # an org:Organization. Without the axiom the same data must fail.
@@ -88,7 +89,7 @@ def test_formal_organisation_passes_sh_class_through_the_ontology(
 
 
 def test_instances_declared_in_the_ontology_are_visible_to_shapes(
-    project: Path, settings: Settings, write
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
 ) -> None:
     # SKOS concepts live in ontology/ (vocabularies.ttl); pyshacl's ont_graph would only copy
     # class definitions, so the gate must see the whole ontology graph.
@@ -125,7 +126,7 @@ def test_instances_declared_in_the_ontology_are_visible_to_shapes(
 
 
 def test_warnings_are_reported_but_do_not_stop_the_release(
-    project: Path, settings: Settings, write
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
 ) -> None:
     write(
         project,
@@ -145,7 +146,9 @@ def test_warnings_are_reported_but_do_not_stop_the_release(
     assert report.conforms
 
 
-def test_results_come_in_a_stable_order(project: Path, settings: Settings, replace_in) -> None:
+def test_results_come_in_a_stable_order(
+    project: Path, settings: Settings, replace_in: Callable[[Path, str, str, str], None]
+) -> None:
     replace_in(project, ITEMS, "    idm:studyGroup group:sg17 ;\n", "")
     replace_in(project, ITEMS, "    idm:counterpart org:iso .\n", '    rdfs:comment "none"@en .\n')
     first = validate(load(settings)).results
@@ -155,7 +158,7 @@ def test_results_come_in_a_stable_order(project: Path, settings: Settings, repla
 
 
 def test_a_shape_pyshacl_cannot_use_is_a_source_error(
-    project: Path, settings: Settings, write
+    project: Path, settings: Settings, write: Callable[[Path, str, str], Path]
 ) -> None:
     write(
         project,

@@ -5,9 +5,12 @@ included, live within it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright import sync_api as playwright_api
 
+from idmgraph.pipeline.release import Release
 from tests.browser.test_pages import browser, shot  # noqa: F401 - the shared browser fixture
 from tests.web.hostile import HOSTILE_PAGE, JAVASCRIPT, LABEL, hostile_server
 
@@ -36,13 +39,13 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 
 @pytest.fixture(scope="module")
-def base(repository_release, tmp_path_factory):
+def base(repository_release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with hostile_server(repository_release, tmp_path_factory.mktemp("hostile")) as url:
         yield url
 
 
 @pytest.fixture
-def visit(browser):  # noqa: F811 - the fixture imported above
+def visit(browser: playwright_api.Browser) -> Iterator[playwright_api.Page]:  # noqa: F811 - the fixture imported above
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     context.add_init_script(WATCH)
     opened = context.new_page()
@@ -51,7 +54,12 @@ def visit(browser):  # noqa: F811 - the fixture imported above
     dialogs: list[str] = []
     opened.on("console", lambda message: console.append(message.text))
     opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: playwright_api.Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    opened.on("dialog", dismiss)
     yield opened
     context.close()
     assert errors == [], errors
@@ -65,7 +73,9 @@ def _violations(page: playwright_api.Page) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_keeps_within_its_policy(visit, base, name):
+def test_every_page_keeps_within_its_policy(
+    visit: playwright_api.Page, base: str, name: str
+) -> None:
     answer = visit.goto(base + PAGES[name])
     assert answer is not None
     assert answer.status == 200
@@ -85,7 +95,7 @@ def test_every_page_keeps_within_its_policy(visit, base, name):
     shot(visit, f"policy-{name}")
 
 
-def test_a_hostile_resource_is_shown_not_run(visit, base):
+def test_a_hostile_resource_is_shown_not_run(visit: playwright_api.Page, base: str) -> None:
     visit.goto(base + HOSTILE_PAGE)
     assert visit.locator("h1").inner_text() == LABEL
     assert visit.locator("section.statements tr").count() >= 5

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.browser.test_pages import browser, page, server, shot  # noqa: F401 - fixtures
+from tests.web.linkedserver import Server
 
 pytestmark = pytest.mark.browser
 
 
-def test_open_filter_and_follow_the_landscape(page, server):  # noqa: F811
+def test_open_filter_and_follow_the_landscape(page: Page, server: Server) -> None:  # noqa: F811
     page.goto(server.base + "/landscape")
     assert page.locator("h2.body").count() >= 3  # ITU, ISO, W3C
     everything = page.locator("tr.line").count()

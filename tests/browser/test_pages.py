@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright_api
 
-from tests.web.linkedserver import ROOT, serve
+from idmgraph.pipeline.release import Release
+from tests.web.linkedserver import ROOT, Server, serve
 
 CHROMIUM = os.environ.get("IDMGRAPH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -22,14 +24,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(repository_release):
+def server(repository_release: Release) -> Iterator[Server]:
     generator = serve(repository_release)
     yield next(generator)
     generator.close()
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[playwright_api.Browser]:
     if shutil.which(CHROMIUM) is None:
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (never a downloaded one)")
     with playwright_api.sync_playwright() as driver:
@@ -39,7 +41,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser: playwright_api.Browser) -> Iterator[playwright_api.Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     opened = context.new_page()
     errors: list[str] = []
@@ -49,7 +51,7 @@ def page(browser):
     assert errors == [], errors
 
 
-def shot(page, name: str) -> Path:
+def shot(page: playwright_api.Page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -57,7 +59,9 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def test_browse_from_landing_page_to_a_recommendation_and_back(page, server):
+def test_browse_from_landing_page_to_a_recommendation_and_back(
+    page: playwright_api.Page, server: Server
+) -> None:
     page.goto(server.base + "/")
     assert "identity-management" in page.title()
     assert page.locator("section#recommendations-and-other-texts li").count() > 5
@@ -75,7 +79,9 @@ def test_browse_from_landing_page_to_a_recommendation_and_back(page, server):
     page.wait_for_url(server.base + "/")
 
 
-def test_phone_width_keeps_the_page_readable(browser, server):
+def test_phone_width_keeps_the_page_readable(
+    browser: playwright_api.Browser, server: Server
+) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()
     phone.goto(server.base + "/id/rec/X.1095.html")
@@ -85,7 +91,7 @@ def test_phone_width_keeps_the_page_readable(browser, server):
     context.close()
 
 
-def test_lookup_from_the_landing_page(page, server):
+def test_lookup_from_the_landing_page(page: playwright_api.Page, server: Server) -> None:
     page.goto(server.base + "/")
     page.fill("input[name=id]", "T-REC-X.1095-202311-I")
     page.click("button[type=submit]")
@@ -93,7 +99,7 @@ def test_lookup_from_the_landing_page(page, server):
     assert "X.1095 (11/2023)" in page.locator("h1").inner_text()
 
 
-def test_query_page_runs_a_query_in_yasgui(page, server):
+def test_query_page_runs_a_query_in_yasgui(page: playwright_api.Page, server: Server) -> None:
     page.goto(server.base + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
     shot(page, "query-editor")

@@ -20,9 +20,9 @@ def make_project(root: Path) -> Settings:
     for folder in ("ontology", "shapes", "queries"):
         shutil.copytree(REPO / folder, root / folder)
     (root / "data").mkdir()
-    for folder in project.data_folders(REPO):
-        if not folder.name.startswith("catalogue-") or folder.name == "catalogue-scope":
-            shutil.copytree(folder, root / "data" / folder.name)
+    for source in project.data_folders(REPO):
+        if not source.name.startswith("catalogue-") or source.name == "catalogue-scope":
+            shutil.copytree(source, root / "data" / source.name)
     return Settings(root=root)
 
 

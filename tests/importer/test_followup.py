@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from importer_support import REPORTS
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from idmgraph.base.namespaces import IDM
@@ -155,7 +155,11 @@ def test_as_of_overrides_the_status_date(empty_project: Settings) -> None:
     assert result.slug == "sg17-idm-report-2024-05"
     new, _ = _graphs(empty_project)
     stated = date(2024, 5, 2)
-    assert new.value(URIRef(result.source), IDM.statusDate).toPython() == stated
+    status_date = new.value(URIRef(result.source), IDM.statusDate)
+    assert isinstance(status_date, Literal)
+    assert status_date.toPython() == stated
     event = URIRef(ID + "workitem/X.idpriv/new-work-item")
-    assert new.value(event, IDM.notLaterThan).toPython() == stated
+    not_later_than = new.value(event, IDM.notLaterThan)
+    assert isinstance(not_later_than, Literal)
+    assert not_later_than.toPython() == stated
     assert (URIRef(ID + "workplan/itu-t-idm/2024-05-02"), RDF.type, IDM.WorkPlan) in new

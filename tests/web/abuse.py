@@ -243,8 +243,8 @@ class RawConnection:
         if self._streams is None:
             self._streams = await asyncio.open_connection(self._url.host, self._url.port)
         reader, writer = self._streams
-        head = f"GET {path} HTTP/1.1\r\nHost: {self._url.host}\r\n"
-        writer.write(f"{head}{FORWARDED_FOR}: {forwarded_for}\r\n\r\n".encode())
+        request = f"GET {path} HTTP/1.1\r\nHost: {self._url.host}\r\n"
+        writer.write(f"{request}{FORWARDED_FOR}: {forwarded_for}\r\n\r\n".encode())
         try:
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head.split(b" ", 2)[1])

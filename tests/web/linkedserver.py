@@ -3,7 +3,7 @@ application, for the resource, lookup, download and named-query tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ class Server:
     release: Release
 
 
-def serve(release: Release) -> Iterator[Server]:
+def serve(release: Release) -> Generator[Server, None, None]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
     # every triple); with the catalogues it holds more than the default 10 000 rows.

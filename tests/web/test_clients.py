@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import Any, cast
 
 import pyoxigraph
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from rdflib.query import ResultRow
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from tests.web.conftest import BASE, FIXTURE
+from tests.web.conftest import BASE, FIXTURE, Endpoint
 
 LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 RECOMMENDATIONS = (
@@ -32,21 +35,21 @@ ACCEPTED = {
 
 
 @pytest.fixture(scope="module")
-def local():
+def local() -> pyoxigraph.Store:
     store = pyoxigraph.Store()
     store.load(path=str(FIXTURE), format=pyoxigraph.RdfFormat.TRIG)
     return store
 
 
-def expected_rows(local) -> set[tuple[str, str]]:
-    return {
-        (row["s"].value, row["label"].value)
-        for row in local.query(LABELS, use_default_graph_as_union=True)
-    }
+def expected_rows(local: pyoxigraph.Store) -> set[tuple[str, str]]:
+    solutions = local.query(LABELS, use_default_graph_as_union=True)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    return {(row["s"].value, row["label"].value) for row in solutions}
 
 
-def expected_graph(local, query: str) -> rdflib.Graph:
+def expected_graph(local: pyoxigraph.Store, query: str) -> rdflib.Graph:
     triples = local.query(query, use_default_graph_as_union=True, base_iri=BASE)
+    assert isinstance(triples, pyoxigraph.QueryTriples)
     data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     return rdflib.Graph().parse(data=data, format="nt")
 
@@ -60,8 +63,9 @@ def answer(client: SPARQLWrapper) -> tuple[str, bytes]:
         result.response.close()
 
 
-def converted(client: SPARQLWrapper):
-    """SPARQLWrapper's own conversion (JSON, XML, CSV, TSV), with the response closed."""
+def converted(client: SPARQLWrapper) -> Any:
+    """SPARQLWrapper's own conversion (JSON, XML, CSV, TSV), with the response closed: a dict,
+    a DOM document or bytes, by the format asked for."""
     result = client.query()
     try:
         return result.convert()
@@ -78,7 +82,7 @@ def as_rdflib(body: bytes, media_type: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=data, format="nt")
 
 
-def wrapper(endpoint, query: str, return_format: str, method: str = GET) -> SPARQLWrapper:
+def wrapper(endpoint: Endpoint, query: str, return_format: str, method: str = GET) -> SPARQLWrapper:
     client = SPARQLWrapper(endpoint.url)
     client.setQuery(query)
     client.setReturnFormat(return_format)
@@ -87,13 +91,13 @@ def wrapper(endpoint, query: str, return_format: str, method: str = GET) -> SPAR
 
 
 @pytest.mark.parametrize("method", [GET, POST])
-def test_select_json(endpoint, local, method):
+def test_select_json(endpoint: Endpoint, local: pyoxigraph.Store, method: str) -> None:
     result = converted(wrapper(endpoint, LABELS, JSON, method))
     rows = {(b["s"]["value"], b["label"]["value"]) for b in result["results"]["bindings"]}
     assert rows == expected_rows(local)
 
 
-def test_select_xml(endpoint, local):
+def test_select_xml(endpoint: Endpoint, local: pyoxigraph.Store) -> None:
     document = converted(wrapper(endpoint, LABELS, XML))
     rows = set()
     for result in document.getElementsByTagName("result"):
@@ -106,7 +110,9 @@ def test_select_xml(endpoint, local):
 
 
 @pytest.mark.parametrize(("return_format", "delimiter"), [(CSV, ","), (TSV, "\t")])
-def test_select_csv_tsv(endpoint, local, return_format, delimiter):
+def test_select_csv_tsv(
+    endpoint: Endpoint, local: pyoxigraph.Store, return_format: str, delimiter: str
+) -> None:
     raw = converted(wrapper(endpoint, LABELS, return_format))
     text = raw.decode("utf-8")
     if delimiter == ",":
@@ -122,7 +128,7 @@ def test_select_csv_tsv(endpoint, local, return_format, delimiter):
 
 
 @pytest.mark.parametrize("return_format", [JSON, XML])
-def test_ask(endpoint, return_format):
+def test_ask(endpoint: Endpoint, return_format: str) -> None:
     yes = wrapper(endpoint, f"ASK {{ <{BASE}id/rec/X.1003> ?p ?o }}", return_format)
     no = wrapper(endpoint, "ASK { <urn:nothing> ?p ?o }", return_format)
     if return_format == JSON:
@@ -137,7 +143,9 @@ def test_ask(endpoint, return_format):
 
 @pytest.mark.parametrize("return_format", [TURTLE, N3, RDFXML, JSONLD])
 @pytest.mark.parametrize("method", [GET, POST])
-def test_construct(endpoint, local, return_format, method):
+def test_construct(
+    endpoint: Endpoint, local: pyoxigraph.Store, return_format: str, method: str
+) -> None:
     media_type, body = answer(wrapper(endpoint, RECOMMENDATIONS, return_format, method))
     assert media_type == ACCEPTED[return_format]
     graph = as_rdflib(body, media_type)
@@ -146,18 +154,19 @@ def test_construct(endpoint, local, return_format, method):
     assert isomorphic(graph, expected)
 
 
-def test_describe(endpoint, local):
+def test_describe(endpoint: Endpoint, local: pyoxigraph.Store) -> None:
     query = f"DESCRIBE <{BASE}id/rec/X.1001>"
     media_type, body = answer(wrapper(endpoint, query, TURTLE))
     graph = as_rdflib(body, media_type)
     assert isomorphic(graph, expected_graph(local, query))
 
 
-def test_rdflib_sparqlstore(endpoint, local):
+def test_rdflib_sparqlstore(endpoint: Endpoint, local: pyoxigraph.Store) -> None:
     graph = rdflib.Graph(SPARQLStore(query_endpoint=endpoint.url, returnFormat="json"))
     try:
         assert len(graph) == len(local)
-        assert {(str(s), str(o)) for s, o in graph.query(LABELS)} == expected_rows(local)
+        rows = cast("Iterable[ResultRow]", graph.query(LABELS))
+        assert {(str(s), str(o)) for s, o in rows} == expected_rows(local)
         subject = rdflib.URIRef(f"{BASE}id/rec/X.1002")
         labels = set(graph.objects(subject, rdflib.RDFS.label))
         assert labels == {

@@ -30,11 +30,13 @@ schema = schemathesis.openapi.from_dict(DOCUMENT)
 schemathesis.serializer.alias("application/sparql-query", "text/plain")
 
 
-def test_the_fuzzed_document_is_the_served_one(http: httpx.Client):
+def test_the_fuzzed_document_is_the_served_one(http: httpx.Client) -> None:
     assert http.get(OPENAPI_PATH).json() == DOCUMENT
 
 
-def no_server_error(_ctx: Any, response: schemathesis.Response, case: schemathesis.Case) -> None:
+def no_server_error(
+    _ctx: Any, response: schemathesis.Response, case: schemathesis.Case[Any]
+) -> None:
     """A 5xx is a bug, except a 503 that says when to come back."""
     if response.status_code < 500:
         return
@@ -53,6 +55,8 @@ def no_server_error(_ctx: Any, response: schemathesis.Response, case: schemathes
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_server_error_and_declared_content_types(case: schemathesis.Case, server: Server):
+def test_no_server_error_and_declared_content_types(
+    case: schemathesis.Case[Any], server: Server
+) -> None:
     response = case.call(base_url=server.base, timeout=30)
     case.validate_response(response, checks=[no_server_error, content_type_conformance])

@@ -24,6 +24,7 @@ from idmgraph.pipeline.release import Release
 from tests.web.abuse import (
     HOSTILE,
     QUERY_BODY,
+    Hostile,
     Served,
     freeze_probe,
     served,
@@ -134,7 +135,7 @@ def _service_queries() -> list[tuple[str, str]]:
 SERVICE_QUERIES = _service_queries()
 
 
-def test_the_service_family_is_generated():
+def test_the_service_family_is_generated() -> None:
     assert len(SERVICE_QUERIES) == len(GLUES) * len(SPELLINGS) * len(SEPARATORS)
     assert any("1SERVICE <{url}>" in text for _, text in SERVICE_QUERIES)
 
@@ -144,7 +145,7 @@ def test_the_service_family_is_generated():
 )
 def test_no_spelling_of_service_reaches_the_network(
     client: httpx.Client, endpoint: Endpoint, template: str
-):
+) -> None:
     url = endpoint.blocked.url
     escaped = url.replace(":", "\\u003A", 1)
     query = (
@@ -163,7 +164,7 @@ def test_no_spelling_of_service_reaches_the_network(
 @pytest.mark.parametrize("glue", ["1", "2"])
 def test_the_reported_spelling_reaches_nothing(
     hardened: Served, canaries: tuple[Canary, Canary], glue: str
-):
+) -> None:
     """The attacker's query, on data that holds the number (the release has 1 and 2), so
     that the pattern before SERVICE matches and Oxigraph does call the target."""
     blocked, _allowed = canaries
@@ -178,7 +179,9 @@ def test_the_reported_spelling_reaches_nothing(
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[hostile.name for hostile in HOSTILE])
-def test_a_hostile_request_is_refused_while_others_are_served(fresh: Served, hostile):
+def test_a_hostile_request_is_refused_while_others_are_served(
+    fresh: Served, hostile: Hostile
+) -> None:
     found = freeze_probe(fresh.base, hostile, budget=10)
     # generous against the 100 ms target: on the code of the issue the probe waits 4-300 s
     assert found.probe_seconds < 1.0, found
@@ -191,7 +194,7 @@ def test_a_hostile_request_is_refused_while_others_are_served(fresh: Served, hos
 @pytest.mark.parametrize(
     ("name", "size"), [("accept", 1_000_000), ("x-padding", 20_000_000)], ids=["1MB", "20MB"]
 )
-def test_huge_headers_are_refused(hardened: Served, name: str, size: int):
+def test_huge_headers_are_refused(hardened: Served, name: str, size: int) -> None:
     try:
         response = httpx.get(
             hardened.base + "/sparql",
@@ -218,13 +221,13 @@ def _status(base: str, path: str, **params: str) -> httpx.Response | None:
         return None
 
 
-def test_health_is_ready_when_queries_are_answered(hardened: Served):
+def test_health_is_ready_when_queries_are_answered(hardened: Served) -> None:
     health = httpx.get(hardened.base + "/health")
     assert health.status_code == 200
     assert "no-store" in health.headers.get("cache-control", "")
 
 
-def test_queries_recover_when_the_zygote_is_killed(fresh: Served):
+def test_queries_recover_when_the_zygote_is_killed(fresh: Served) -> None:
     zygote = fresh.zygote()
     assert zygote is not None, "no child process runs -m idmgraph.store.workers"
     os.kill(zygote, signal.SIGKILL)
@@ -253,7 +256,7 @@ def test_queries_recover_when_the_zygote_is_killed(fresh: Served):
     assert fresh.zygote() not in (None, zygote)
 
 
-def test_cached_answers_do_not_hide_a_dead_zygote(fresh: Served):
+def test_cached_answers_do_not_hide_a_dead_zygote(fresh: Served) -> None:
     """The issue: a cached ASK {} answered 200 while every other query failed."""
     assert httpx.get(fresh.base + "/sparql", params={"query": "ASK {}"}).status_code == 200
     zygote = fresh.zygote()
@@ -277,7 +280,7 @@ def _padded_ask(size: int) -> bytes:
     return head + b"x" * (size - len(head))
 
 
-def test_many_distinct_large_posts_do_not_grow_memory(hardened: Served):
+def test_many_distinct_large_posts_do_not_grow_memory(hardened: Served) -> None:
     # answered, or refused as too long: either way nothing of them may stay behind
     accepted = (200, 400, 413)
     with httpx.Client(base_url=hardened.base, timeout=60, headers=QUERY_BODY) as client:
@@ -303,7 +306,7 @@ def _big_strings(rows: int, doublings: int) -> str:
     )
 
 
-def test_an_answer_over_the_byte_cap_is_not_delivered(hardened: Served):
+def test_an_answer_over_the_byte_cap_is_not_delivered(hardened: Served) -> None:
     query = _big_strings(rows=64, doublings=13)  # 64 rows of 128 kB: 8 MB of answer
     response = httpx.post(
         hardened.base + "/sparql",
@@ -321,7 +324,7 @@ def test_an_answer_over_the_byte_cap_is_not_delivered(hardened: Served):
         assert len(response.content) < 10_000
 
 
-def test_an_answer_under_the_byte_cap_is_whole(hardened: Served):
+def test_an_answer_under_the_byte_cap_is_whole(hardened: Served) -> None:
     query = _big_strings(rows=4, doublings=10)  # 4 rows of 16 kB
     response = httpx.post(
         hardened.base + "/sparql",
@@ -333,7 +336,7 @@ def test_an_answer_under_the_byte_cap_is_whole(hardened: Served):
     assert len(response.json()["results"]["bindings"]) == 4
 
 
-def test_a_query_over_the_worker_memory_limit_is_stopped(hardened: Served):
+def test_a_query_over_the_worker_memory_limit_is_stopped(hardened: Served) -> None:
     # the strings ?a0 … ?a23 of one solution hold 268 MB (1.4 s on the code of the issue,
     # under the 3 s timeout); the answer is one small number
     binds = " ".join(f"BIND(CONCAT(?a{n}, ?a{n}) AS ?a{n + 1})" for n in range(23))
@@ -366,7 +369,7 @@ def _post_query(base: str, query: str) -> httpx.Response:
 
 
 @pytest.mark.parametrize("query", PARSER_BREAKERS.values(), ids=PARSER_BREAKERS.keys())
-def test_queries_that_break_the_parser_are_bad_requests(hardened: Served, query: str):
+def test_queries_that_break_the_parser_are_bad_requests(hardened: Served, query: str) -> None:
     response = _post_query(hardened.base, query)
     assert response.status_code == 400, response.text[:300]
     assert response.headers["content-type"] == PROBLEM
@@ -374,7 +377,7 @@ def test_queries_that_break_the_parser_are_bad_requests(hardened: Served, query:
     assert after.status_code == 200
 
 
-def test_90000_triple_patterns_crash_nothing(hardened: Served):
+def test_90000_triple_patterns_crash_nothing(hardened: Served) -> None:
     response = _post_query(hardened.base, HUGE_VALID)
     assert response.status_code in (400, 503), response.text[:300]
     assert response.headers["content-type"] == PROBLEM

@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 import httpx
 import pytest
 
+from idmgraph.base.urls import linkable
 from idmgraph.pipeline.release import Release
-from idmgraph.web.pages import linkable
 from idmgraph.web.security import CONTENT_SECURITY_POLICY
 from tests.web.hostile import COMMENT, DATA, HOSTILE_PAGE, JAVASCRIPT, LABEL, hostile_server
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,7 +69,9 @@ def seen(client: httpx.Client) -> dict[str, object]:
 
 
 def _triples(store: ox.Store, subject: str) -> int:
-    [row] = store.query(f"SELECT ?n WHERE {{ {subject} <{VOID_TRIPLES}> ?n }}")
+    solutions = store.query(f"SELECT ?n WHERE {{ {subject} <{VOID_TRIPLES}> ?n }}")
+    assert isinstance(solutions, ox.QuerySolutions)
+    [row] = solutions
     return int(row["n"].value)
 
 
@@ -159,14 +162,16 @@ def test_a_missing_dump_refuses_to_start(settings: Settings) -> None:
 
 
 def test_serve_refuses_a_damaged_release_with_a_clear_message(
-    project: Path, settings: Settings, run_cli: Callable[..., object]
+    project: Path,
+    settings: Settings,
+    run_cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
     release = build(settings)
     dump = release.path(release.distribution("trig"))
     dump.write_bytes(dump.read_bytes()[:100])
     result = run_cli("--root", str(project), "serve", "--port", "1")
-    assert result.returncode != 0  # type: ignore[attr-defined]
-    assert f"{dump}: 100 bytes, release.json says" in result.stderr  # type: ignore[attr-defined]
+    assert result.returncode != 0
+    assert f"{dump}: 100 bytes, release.json says" in result.stderr
     assert read_release(settings.release_dir).version == release.version  # nothing rebuilt
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pyoxigraph
 import pytest
 import rdflib
@@ -9,6 +10,7 @@ from starlette.requests import Request
 
 from idmgraph.base.settings import Settings
 from idmgraph.web.description import public_base
+from tests.web.conftest import Endpoint
 
 SELECT = "SELECT ?s WHERE { ?s a <https://w3id.org/idmgraph/def/Recommendation> }"
 CONSTRUCT = "CONSTRUCT WHERE { ?s a <https://w3id.org/idmgraph/def/Recommendation> }"
@@ -33,7 +35,9 @@ SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
         (CONSTRUCT, "text/html, */*;q=0.1", "text/turtle"),
     ],
 )
-def test_content_negotiation(client, query, accept, expected):
+def test_content_negotiation(
+    client: httpx.Client, query: str, accept: str | None, expected: str
+) -> None:
     headers = {"accept": accept} if accept else {}
     response = client.get("/sparql", params={"query": query}, headers=headers)
     assert response.status_code == 200, response.text
@@ -50,7 +54,7 @@ def test_content_negotiation(client, query, accept, expected):
         (CONSTRUCT, "application/sparql-results+json"),
     ],
 )
-def test_not_acceptable(client, query, accept):
+def test_not_acceptable(client: httpx.Client, query: str, accept: str) -> None:
     response = client.get("/sparql", params={"query": query}, headers={"accept": accept})
     assert response.status_code == 406
     assert response.json()["title"] == "Not acceptable"
@@ -69,8 +73,15 @@ def test_not_acceptable(client, query, accept):
         (SELECT, ["no-such-format"], "*/*", 406, None),
     ],
 )
-def test_format_parameter(client, query, tokens, accept, status, expected):
-    params = [("query", query)] + [("format", token) for token in tokens]
+def test_format_parameter(
+    client: httpx.Client,
+    query: str,
+    tokens: list[str],
+    accept: str | None,
+    status: int,
+    expected: str | None,
+) -> None:
+    params = tuple([("query", query)] + [("format", token) for token in tokens])
     headers = {"accept": accept} if accept else {}
     response = client.get("/sparql", params=params, headers=headers)
     assert response.status_code == status, response.text
@@ -78,7 +89,7 @@ def test_format_parameter(client, query, tokens, accept, status, expected):
         assert response.headers["content-type"].split(";")[0] == expected
 
 
-def test_strong_etag_and_304(client, endpoint):
+def test_strong_etag_and_304(client: httpx.Client, endpoint: Endpoint) -> None:
     first = client.get("/sparql", params={"query": SELECT})
     etag = first.headers["etag"]
     assert etag.startswith(f'"{endpoint.store.version}-')  # strong: no W/ prefix
@@ -95,7 +106,7 @@ def test_strong_etag_and_304(client, endpoint):
     assert other.status_code == 200
 
 
-def test_head(client):
+def test_head(client: httpx.Client) -> None:
     get = client.get("/sparql", params={"query": SELECT})
     head = client.head("/sparql", params={"query": SELECT})
     assert head.status_code == 200
@@ -104,7 +115,7 @@ def test_head(client):
         assert head.headers[name] == get.headers[name]
 
 
-def test_cors_simple_request(client):
+def test_cors_simple_request(client: httpx.Client) -> None:
     response = client.get(
         "/sparql", params={"query": SELECT}, headers={"origin": "https://a.example"}
     )
@@ -116,7 +127,7 @@ def test_cors_simple_request(client):
     assert {"etag", "link", "results-truncated"} <= exposed
 
 
-def test_cors_preflight_for_direct_post(client):
+def test_cors_preflight_for_direct_post(client: httpx.Client) -> None:
     response = client.options(
         "/sparql",
         headers={
@@ -137,7 +148,7 @@ def test_cors_preflight_for_direct_post(client):
     assert post.headers["access-control-allow-origin"] == "*"
 
 
-def test_errors_are_problem_documents(client):
+def test_errors_are_problem_documents(client: httpx.Client) -> None:
     missing = client.get("/nowhere")
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
@@ -147,7 +158,7 @@ def test_errors_are_problem_documents(client):
     assert set(no_query.json()) >= {"type", "title", "status", "detail"}
 
 
-def _description(response) -> rdflib.Graph:
+def _description(response: httpx.Response) -> rdflib.Graph:
     assert response.status_code == 200
     media_type = response.headers["content-type"].split(";")[0]
     rdf_format = pyoxigraph.RdfFormat.from_media_type(media_type)
@@ -157,7 +168,7 @@ def _description(response) -> rdflib.Graph:
 
 
 @pytest.mark.parametrize("accept", [None, "application/ld+json", "text/html"])
-def test_service_description(client, endpoint, accept):
+def test_service_description(client: httpx.Client, endpoint: Endpoint, accept: str | None) -> None:
     headers = {"accept": accept} if accept else {}
     response = client.get("/sparql", headers=headers)
     graph = _description(response)
@@ -178,7 +189,7 @@ def test_service_description(client, endpoint, accept):
     assert 'rel="describedby"' in response.headers["link"]
 
 
-def test_service_description_behind_a_proxy(client):
+def test_service_description_behind_a_proxy(client: httpx.Client) -> None:
     headers = {
         "x-forwarded-proto": "https",
         "x-forwarded-host": "graph.example.org",
@@ -189,7 +200,7 @@ def test_service_description_behind_a_proxy(client):
     assert (service, SD.endpoint, service) in graph
 
 
-def test_public_url_setting_wins_over_the_request():
+def test_public_url_setting_wins_over_the_request() -> None:
     scope = {
         "type": "http",
         "method": "GET",

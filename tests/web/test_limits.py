@@ -24,7 +24,7 @@ from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.web.app import create_app
 from tests.remoteserver import dataset_store, is_remote
-from tests.web.conftest import FIXTURE
+from tests.web.conftest import FIXTURE, Endpoint
 from tests.web.running import running
 
 # far more work than any timeout here allows: holds a worker until it is stopped
@@ -41,33 +41,33 @@ def _raw(base: str, head: bytes) -> bytes:
         return connection.recv(200)
 
 
-def test_a_huge_header_is_refused_431(endpoint):
+def test_a_huge_header_is_refused_431(endpoint: Endpoint) -> None:
     head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: " + b"a" * 2_000_000
     assert _raw(endpoint.base, head + b"\r\n\r\n").startswith(b"HTTP/1.1 431")
     # and the server goes on serving
     assert httpx.get(endpoint.url, params={"query": "ASK {}"}).status_code == 200
 
 
-def test_too_many_header_fields_are_refused_431(endpoint):
+def test_too_many_header_fields_are_refused_431(endpoint: Endpoint) -> None:
     fields = b"".join(b"X-F%d: 1\r\n" % index for index in range(500))
     head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n"
     assert _raw(endpoint.base, head).startswith(b"HTTP/1.1 431")
 
 
-def test_a_request_within_the_limits_passes(endpoint):
+def test_a_request_within_the_limits_passes(endpoint: Endpoint) -> None:
     fields = {f"X-F{index}": "1" * 100 for index in range(50)}
     response = httpx.get(endpoint.url, params={"query": "ASK {}"}, headers=fields)
     assert response.status_code == 200
 
 
-def test_a_long_accept_header_is_not_echoed(client):
+def test_a_long_accept_header_is_not_echoed(client: httpx.Client) -> None:
     accept = ", ".join(f"x/y{index}" for index in range(5_000))
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": accept})
     assert response.status_code == 406
     assert len(response.text) < 2_000
 
 
-def test_deep_nesting_is_refused_400(client):
+def test_deep_nesting_is_refused_400(client: httpx.Client) -> None:
     response = client.post(
         "/sparql",
         content="SELECT * " + "{" * 5000 + "}" * 5000,
@@ -78,7 +78,9 @@ def test_deep_nesting_is_refused_400(client):
 
 
 @pytest.mark.parametrize("glue", ["1", "-1", '"x"', "?o ."])
-def test_service_glued_to_a_token_is_refused_400(client, endpoint, glue):
+def test_service_glued_to_a_token_is_refused_400(
+    client: httpx.Client, endpoint: Endpoint, glue: str
+) -> None:
     endpoint.blocked.requests.clear()
     query = f"SELECT ?x {{ ?s ?p {glue}SERVICE <{endpoint.blocked.url}> {{ ?x ?y ?z }} }} LIMIT 1"
     response = client.get("/sparql", params={"query": query})
@@ -102,7 +104,7 @@ def _client(address: str) -> httpx.Client:
 
 
 @pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
-def test_one_client_cannot_take_every_worker(own_server):
+def test_one_client_cannot_take_every_worker(own_server: str) -> None:
     url = own_server + "/sparql"
     with (
         _client("127.0.0.2") as greedy,
@@ -122,7 +124,7 @@ def test_one_client_cannot_take_every_worker(own_server):
 
 
 @pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
-def test_a_full_client_queue_is_answered_503_with_retry_after(own_server):
+def test_a_full_client_queue_is_answered_503_with_retry_after(own_server: str) -> None:
     url = own_server + "/sparql"
     with _client("127.0.0.4") as greedy, ThreadPoolExecutor(8) as pool:
         futures = [
@@ -151,7 +153,7 @@ def _zygote_pids() -> list[int]:
 
 
 @pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
-def test_health_tells_when_queries_cannot_run_and_the_store_heals():
+def test_health_tells_when_queries_cannot_run_and_the_store_heals() -> None:
     others = set(_zygote_pids())
     with (
         dataset_store(FIXTURE, workers=1) as store,
@@ -180,7 +182,7 @@ def test_health_tells_when_queries_cannot_run_and_the_store_heals():
         assert fresh.status_code == 200
 
 
-def test_health_answers_ready_on_the_shared_endpoint(endpoint):
+def test_health_answers_ready_on_the_shared_endpoint(endpoint: Endpoint) -> None:
     answer = httpx.get(endpoint.base + "/health")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ready", "release": endpoint.store.version}
@@ -209,7 +211,7 @@ def _read_all(connection: socket.socket) -> bytes:
     return b"".join(chunks)
 
 
-def test_a_head_sent_too_slowly_is_answered_408_and_closed(impatient_server):
+def test_a_head_sent_too_slowly_is_answered_408_and_closed(impatient_server: str) -> None:
     with _connect(impatient_server) as connection:
         connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
         started = time.monotonic()
@@ -218,12 +220,12 @@ def test_a_head_sent_too_slowly_is_answered_408_and_closed(impatient_server):
     assert time.monotonic() - started < 8
 
 
-def test_a_connection_that_sends_nothing_is_closed(impatient_server):
+def test_a_connection_that_sends_nothing_is_closed(impatient_server: str) -> None:
     with _connect(impatient_server) as connection:
         assert _read_all(connection) == b""
 
 
-def test_the_next_head_on_a_kept_alive_connection_is_timed_too(impatient_server):
+def test_the_next_head_on_a_kept_alive_connection_is_timed_too(impatient_server: str) -> None:
     with _connect(impatient_server) as connection:
         connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")
         first = connection.recv(65536)
@@ -232,7 +234,7 @@ def test_the_next_head_on_a_kept_alive_connection_is_timed_too(impatient_server)
         assert b"HTTP/1.1 408" in _read_all(connection)
 
 
-def test_a_slow_answer_is_not_cut_by_the_head_timeout(impatient_server):
+def test_a_slow_answer_is_not_cut_by_the_head_timeout(impatient_server: str) -> None:
     # the head is whole at once; the query then runs past head_timeout until its own deadline
     answer = httpx.get(impatient_server + "/sparql", params={"query": HEAVY}, timeout=30)
     assert answer.status_code == 503

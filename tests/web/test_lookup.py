@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 ID = "https://w3id.org/idmgraph/id/"
@@ -18,7 +19,7 @@ ID = "https://w3id.org/idmgraph/id/"
         ("https://handle.itu.int/11.1002/1000/15708", "/id/rec/X.1095/edition/2023-11"),
     ],
 )
-def test_known_identifiers_redirect_303(http, identifier, location):
+def test_known_identifiers_redirect_303(http: httpx.Client, identifier: str, location: str) -> None:
     response = http.get("/lookup", params={"id": identifier})
     assert response.status_code == 303
     assert response.headers["location"] == location
@@ -26,7 +27,7 @@ def test_known_identifiers_redirect_303(http, identifier, location):
     assert http.get(location, follow_redirects=True).status_code == 200
 
 
-def test_ambiguous_identifier_answers_300_with_the_choices(http):
+def test_ambiguous_identifier_answers_300_with_the_choices(http: httpx.Client) -> None:
     response = http.get("/lookup", params={"id": "X.509 Cor. 2"}, headers={"accept": "*/*"})
     assert response.status_code == 300
     hrefs = {choice["href"] for choice in response.json()["choices"]}
@@ -38,7 +39,7 @@ def test_ambiguous_identifier_answers_300_with_the_choices(http):
     assert 'href="/id/workitem/X.509-cor2"' in page.text
 
 
-def test_unknown_identifier_is_a_404_problem_or_page(http):
+def test_unknown_identifier_is_a_404_problem_or_page(http: httpx.Client) -> None:
     problem = http.get("/lookup", params={"id": "X.9999"})
     assert problem.status_code == 404
     assert problem.headers["content-type"] == "application/problem+json"
@@ -48,13 +49,13 @@ def test_unknown_identifier_is_a_404_problem_or_page(http):
     assert 'href="/id/workitem/X.pet_auth"' in page.text  # a suggestion
 
 
-def test_missing_identifier_is_a_bad_request(http):
+def test_missing_identifier_is_a_bad_request(http: httpx.Client) -> None:
     response = http.get("/lookup")
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_landing_page_has_figures_lists_and_ways_onward(http):
+def test_landing_page_has_figures_lists_and_ways_onward(http: httpx.Client) -> None:
     response = http.get("/")
     assert response.status_code == 200
     html = response.text
@@ -75,7 +76,7 @@ def test_landing_page_has_figures_lists_and_ways_onward(http):
     assert again.status_code == 304
 
 
-def test_query_page_serves_yasgui_from_our_static_files(http):
+def test_query_page_serves_yasgui_from_our_static_files(http: httpx.Client) -> None:
     html = http.get("/query").text
     assert 'src="/static/vendor/yasgui/yasgui.min.js"' in html
     assert "cdn" not in html.lower()

@@ -185,9 +185,9 @@ def test_named_query_answers_as_on_the_embedded_store(stores: Stores, name: str)
     embedded, remote = stores.answers(query)
     where = f"{name} on {backend()}"
     if query.form is QueryForm.CONSTRUCT:
-        expected, found = _triples(embedded), _triples(remote)
-        assert found - expected == Counter(), f"{where}: statements only the remote gives"
-        assert expected - found == Counter(), f"{where}: statements the remote lacks"
+        given, sent = _triples(embedded), _triples(remote)
+        assert sent - given == Counter(), f"{where}: statements only the remote gives"
+        assert given - sent == Counter(), f"{where}: statements the remote lacks"
         return
     joined = concatenations(query.sparql)
     expected_rows, found_rows = _rows(embedded, joined), _rows(remote, joined)

@@ -6,6 +6,7 @@ changes nothing. The test names follow the manifest's entries.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.web.conftest import BASE, REPORT, ROADMAP
@@ -18,31 +19,32 @@ FORM = {"content-type": "application/x-www-form-urlencoded"}
 DIRECT = {"content-type": "application/sparql-query"}
 
 
-def boolean(response) -> bool:
+def boolean(response: httpx.Response) -> bool:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/sparql-results+json")
-    return response.json()["boolean"]
+    answer: bool = response.json()["boolean"]
+    return answer
 
 
-def test_query_get(client):
+def test_query_get(client: httpx.Client) -> None:
     assert boolean(client.get("/sparql/", params={"query": "ASK {}"})) is True
 
 
-def test_query_post_form(client):
+def test_query_post_form(client: httpx.Client) -> None:
     response = client.post(
         "/sparql/", params={"default-graph-uri": REPORT}, content="query=ASK%20%7B%7D", headers=FORM
     )
     assert boolean(response) is True
 
 
-def test_query_post_direct(client):
+def test_query_post_direct(client: httpx.Client) -> None:
     assert boolean(client.post("/sparql/", content="ASK {}", headers=DIRECT)) is True
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_query_dataset_default_graphs(client, method):
-    both = [("default-graph-uri", REPORT), ("default-graph-uri", ROADMAP)]
-    one = [("default-graph-uri", REPORT)]
+def test_query_dataset_default_graphs(client: httpx.Client, method: str) -> None:
+    both = (("default-graph-uri", REPORT), ("default-graph-uri", ROADMAP))
+    one = (("default-graph-uri", REPORT),)
     for graphs, expected in ((both, True), (one, False)):
         if method == "GET":
             response = client.get("/sparql/", params=[("query", BOTH_TYPED), *graphs])
@@ -52,8 +54,8 @@ def test_query_dataset_default_graphs(client, method):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_query_dataset_named_graphs(client, method):
-    named = [("named-graph-uri", REPORT), ("named-graph-uri", ROADMAP)]
+def test_query_dataset_named_graphs(client: httpx.Client, method: str) -> None:
+    named = (("named-graph-uri", REPORT), ("named-graph-uri", ROADMAP))
     if method == "GET":
         response = client.get("/sparql/", params=[("query", BOTH_NAMED), *named])
     else:
@@ -62,19 +64,19 @@ def test_query_dataset_named_graphs(client, method):
     # with only named graphs given, the default graph is empty
     empty = client.get("/sparql", params=[("query", "ASK { ?s ?p ?o }"), *named])
     assert boolean(empty) is False
-    only_report = [("named-graph-uri", REPORT)]
+    only_report = (("named-graph-uri", REPORT),)
     assert boolean(client.get("/sparql", params=[("query", BOTH_NAMED), *only_report])) is False
 
 
-def test_query_dataset_full(client):
+def test_query_dataset_full(client: httpx.Client) -> None:
     query = f"ASK {{ {X1001} a ?type . GRAPH ?g {{ {X1003} a ?type }} }}"
-    params = [("query", query), ("default-graph-uri", REPORT), ("named-graph-uri", ROADMAP)]
+    params = (("query", query), ("default-graph-uri", REPORT), ("named-graph-uri", ROADMAP))
     assert boolean(client.get("/sparql", params=params)) is True
-    swapped = [("query", query), ("default-graph-uri", ROADMAP), ("named-graph-uri", REPORT)]
+    swapped = (("query", query), ("default-graph-uri", ROADMAP), ("named-graph-uri", REPORT))
     assert boolean(client.get("/sparql", params=swapped)) is False
 
 
-def test_query_multiple_dataset(client):
+def test_query_multiple_dataset(client: httpx.Client) -> None:
     # the query names the roadmap graph; the protocol's dataset (the report) takes precedence
     query = f"ASK FROM <{ROADMAP}> {{ {X1003} a ?type }}"
     assert boolean(client.get("/sparql", params={"query": query})) is True
@@ -82,12 +84,12 @@ def test_query_multiple_dataset(client):
     assert boolean(overridden) is False
 
 
-def test_query_from_clause_is_not_widened_by_the_union_default_graph(client):
+def test_query_from_clause_is_not_widened_by_the_union_default_graph(client: httpx.Client) -> None:
     query = f"ASK FROM <{REPORT}> {{ {X1003} a ?type }}"
     assert boolean(client.get("/sparql", params={"query": query})) is False
 
 
-def test_default_graph_is_the_union_of_all_graphs(client):
+def test_default_graph_is_the_union_of_all_graphs(client: httpx.Client) -> None:
     assert boolean(client.get("/sparql", params={"query": BOTH_TYPED})) is True
 
 
@@ -101,7 +103,7 @@ def test_default_graph_is_the_union_of_all_graphs(client):
     ],
     ids=["select", "ask", "describe", "construct"],
 )
-def test_query_content_type(client, query, media_types):
+def test_query_content_type(client: httpx.Client, query: str, media_types: tuple[str, ...]) -> None:
     response = client.post(
         "/sparql/", params={"default-graph-uri": REPORT}, content=query, headers=DIRECT
     )
@@ -110,20 +112,20 @@ def test_query_content_type(client, query, media_types):
     assert response.content
 
 
-def test_relative_iris_resolve_against_the_base_iri(client):
+def test_relative_iris_resolve_against_the_base_iri(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": "CONSTRUCT { <s> <p> 1 } WHERE {}"})
     assert f"<{BASE}s>" in response.text
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
-def test_bad_query_method(client, method):
+def test_bad_query_method(client: httpx.Client, method: str) -> None:
     response = client.request(
         method, "/sparql/", params={"query": "ASK {}", "default-graph-uri": REPORT}, headers=FORM
     )
     assert 400 <= response.status_code < 500
 
 
-def test_bad_multiple_queries(client):
+def test_bad_multiple_queries(client: httpx.Client) -> None:
     response = client.get("/sparql/", params=[("query", "ASK {}"), ("query", "SELECT * {}")])
     assert response.status_code == 400
     both = client.post("/sparql", params={"query": "ASK {}"}, content="ASK {}", headers=DIRECT)
@@ -140,18 +142,18 @@ def test_bad_multiple_queries(client):
     ],
     ids=["wrong_media_type", "missing_form_type", "missing_direct_type", "non_utf8"],
 )
-def test_bad_query_post(client, content, headers):
+def test_bad_query_post(client: httpx.Client, content: str, headers: dict[str, str]) -> None:
     response = client.post("/sparql/", content=content, headers=headers)
     assert response.status_code == 415
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_bad_query_non_utf8_body(client):
+def test_bad_query_non_utf8_body(client: httpx.Client) -> None:
     response = client.post("/sparql", content="ASK {}".encode("utf-16"), headers=DIRECT)
     assert response.status_code == 400
 
 
-def test_bad_query_syntax(client):
+def test_bad_query_syntax(client: httpx.Client) -> None:
     response = client.get("/sparql/", params={"query": "ASK {"})
     assert response.status_code == 400
     problem = response.json()
@@ -188,7 +190,10 @@ INSERTED = "ASK { <urn:x:s> <urn:x:p> <urn:x:o> }"
         "update_get_other_route",
     ],
 )
-def test_updates_are_refused_and_change_nothing(client, request_):
+def test_updates_are_refused_and_change_nothing(
+    client: httpx.Client,
+    request_: tuple[str, str, dict[str, str] | None, dict[str, str] | str | None, dict[str, str]],
+) -> None:
     method, path, params, body, headers = request_
     if isinstance(body, dict):
         response = client.request(method, path, params=params, data=body, headers=headers)

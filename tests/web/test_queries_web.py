@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.query
+from rdflib.query import ResultRow
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from idmgraph.base.settings import Settings
@@ -47,7 +49,7 @@ def http(server: str) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_catalogue_page_lists_every_query(http):
+def test_catalogue_page_lists_every_query(http: httpx.Client) -> None:
     page = http.get("/queries", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
@@ -56,18 +58,19 @@ def test_catalogue_page_lists_every_query(http):
     assert "computed by the graph, not stated by SG17" in page.text
 
 
-def test_json_answer_by_extension_parses(http):
+def test_json_answer_by_extension_parses(http: httpx.Client) -> None:
     got = http.get("/queries/pending-approval.json", params={"on": "2023-11-01"})
     assert got.status_code == 200
     assert got.headers["content-type"].startswith("application/sparql-results+json")
     results = ox.parse_query_results(got.content, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(results, ox.QuerySolutions)
     rows = [{v.value: s[v.value].value for v in results.variables} for s in results]
     assert sorted(row["designation"] for row in rows) == ["X.oob-sa", "X.osia", "X.pet_auth"]
     assert {row["basis"] for row in rows} == {BASIS}
     assert "ETag" in got.headers
 
 
-def test_csv_and_tsv_answers_parse(http):
+def test_csv_and_tsv_answers_parse(http: httpx.Client) -> None:
     got = http.get("/queries/idm-groups-without-work-items.csv")
     assert got.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(got.text)))
@@ -77,7 +80,7 @@ def test_csv_and_tsv_answers_parse(http):
     assert len(tsv.text.strip().splitlines()) == 1 + 4
 
 
-def test_accept_header_chooses_the_format(http):
+def test_accept_header_chooses_the_format(http: httpx.Client) -> None:
     got = http.get("/queries/liaison-asymmetry", headers={"Accept": "text/csv"})
     assert got.headers["content-type"].startswith("text/csv")
     assert len(list(csv.DictReader(io.StringIO(got.text)))) == 17
@@ -86,7 +89,7 @@ def test_accept_header_chooses_the_format(http):
     assert "Secure Identity Alliance" in page.text
 
 
-def test_construct_answer_in_turtle(http):
+def test_construct_answer_in_turtle(http: httpx.Client) -> None:
     got = http.get("/queries/topic-assignments.ttl")
     assert got.headers["content-type"].startswith("text/turtle")
     graph = rdflib.Graph().parse(data=got.text, format="turtle")
@@ -96,7 +99,7 @@ def test_construct_answer_in_turtle(http):
     assert wrong.status_code == 406
 
 
-def test_query_text_is_served(http):
+def test_query_text_is_served(http: httpx.Client) -> None:
     got = http.get("/queries/pending-approval.rq")
     assert got.headers["content-type"].startswith("application/sparql-query")
     assert got.text == CATALOGUE.get("pending-approval").sparql
@@ -111,14 +114,16 @@ def test_query_text_is_served(http):
         ("/gaps", {"on": "2023-13-01"}, "not a valid date"),
     ],
 )
-def test_bad_parameters_are_400_problems(http, path, params, problem):
+def test_bad_parameters_are_400_problems(
+    http: httpx.Client, path: str, params: dict[str, str], problem: str
+) -> None:
     got = http.get(path, params=params)
     assert got.status_code == 400
     assert got.headers["content-type"] == "application/problem+json"
     assert problem in got.json()["detail"]
 
 
-def test_bad_parameter_on_the_page_shows_the_form_again(http):
+def test_bad_parameter_on_the_page_shows_the_form_again(http: httpx.Client) -> None:
     got = http.get(
         "/queries/pending-approval", params={"on": "soon"}, headers={"Accept": "text/html"}
     )
@@ -127,12 +132,12 @@ def test_bad_parameter_on_the_page_shows_the_form_again(http):
     assert '<form class="inline"' in got.text
 
 
-def test_unknown_query_and_format_are_404(http):
+def test_unknown_query_and_format_are_404(http: httpx.Client) -> None:
     assert http.get("/queries/no-such-query").status_code == 404
     assert http.get("/queries/pending-approval.docx").status_code == 404
 
 
-def test_query_page_has_form_results_and_downloads(http):
+def test_query_page_has_form_results_and_downloads(http: httpx.Client) -> None:
     got = http.get(
         "/queries/pending-approval", params={"on": "2023-12-31"}, headers={"Accept": "text/html"}
     )
@@ -144,29 +149,31 @@ def test_query_page_has_form_results_and_downloads(http):
     assert 'href="/id/workitem/X.osia"' in got.text
 
 
-def test_a_sparql_results_client_reads_a_named_query_by_url(http):
+def test_a_sparql_results_client_reads_a_named_query_by_url(http: httpx.Client) -> None:
     got = http.get("/queries/coordination-blind-spots", params={"format": "json"})
     result = rdflib.query.Result.parse(io.BytesIO(got.content), format="json")
-    assert [str(row["groupLabel"]) for row in result] == ["ITU-T SG3"]
+    rows = cast("Iterable[ResultRow]", result)
+    assert [str(row["groupLabel"]) for row in rows] == ["ITU-T SG3"]
 
 
-def test_sparqlwrapper_runs_the_query_text_at_the_endpoint(server, http):
+def test_sparqlwrapper_runs_the_query_text_at_the_endpoint(server: str, http: httpx.Client) -> None:
     text = http.get("/queries/coordination-blind-spots.rq").text
     client = SPARQLWrapper(server + "/sparql")
     client.setQuery(text)
     client.setReturnFormat(JSON)
     results = client.query().convert()
+    assert isinstance(results, dict)
     labels = [row["groupLabel"]["value"] for row in results["results"]["bindings"]]
     assert labels == ["ITU-T SG3"]
 
 
-def test_a_query_parameter_is_refused_with_a_pointer_to_the_endpoint(http):
+def test_a_query_parameter_is_refused_with_a_pointer_to_the_endpoint(http: httpx.Client) -> None:
     got = http.get("/queries/coordination-blind-spots.json", params={"query": "ASK {}"})
     assert got.status_code == 400
     assert "/sparql" in got.json()["detail"]
 
 
-def test_gaps_page_has_every_section_and_its_evidence(http):
+def test_gaps_page_has_every_section_and_its_evidence(http: httpx.Client) -> None:
     got = http.get("/gaps")
     assert got.status_code == 200
     assert "<script" not in got.text
@@ -180,13 +187,13 @@ def test_gaps_page_has_every_section_and_its_evidence(http):
     assert 'href="/id/group/itu-t/2022-2024/sg3"' in got.text
 
 
-def test_gaps_for_another_date_and_as_markdown(http):
+def test_gaps_for_another_date_and_as_markdown(http: httpx.Client) -> None:
     later = http.get("/gaps.md", params={"on": "2023-12-31"})
     assert later.headers["content-type"].startswith("text/markdown")
     assert "query `pending-approval` with on=2023-12-31; 2 row(s)" in later.text
 
 
-def test_gaps_answers_carry_validators_per_representation(http):
+def test_gaps_answers_carry_validators_per_representation(http: httpx.Client) -> None:
     page = http.get("/gaps")
     tags = {page.headers["etag"], http.get("/gaps.md").headers["etag"]}
     tags.add(http.get("/gaps", params={"on": "2023-12-31"}).headers["etag"])
@@ -197,7 +204,7 @@ def test_gaps_answers_carry_validators_per_representation(http):
     assert http.get("/gaps").text == page.text
 
 
-def test_openapi_paths_describe_every_query_and_its_parameters():
+def test_openapi_paths_describe_every_query_and_its_parameters() -> None:
     paths = queries.openapi_paths(CATALOGUE)
     assert set(paths) == {f"/queries/{query.name}" for query in CATALOGUE}
     operation = paths["/queries/work-items-by-status"]["get"]
@@ -210,7 +217,7 @@ def test_openapi_paths_describe_every_query_and_its_parameters():
     assert "text/csv" not in construct
 
 
-def test_machine_readable_catalogue(http, server):
+def test_machine_readable_catalogue(http: httpx.Client, server: str) -> None:
     listing = http.get("/queries.json").json()
     assert [entry["name"] for entry in listing] == [query.name for query in CATALOGUE]
     pending = next(entry for entry in listing if entry["name"] == "pending-approval")

@@ -5,27 +5,30 @@ from __future__ import annotations
 import json
 import re
 
+import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
 from pyld import jsonld
 from rdflib.compare import isomorphic
 
+from idmgraph.base import formats
 from idmgraph.base.urls import ONTOLOGY_NS, SHAPES_NS, Urls, resource_formats, split_document
+from idmgraph.pipeline.release import Release
 
 ID = "https://w3id.org/idmgraph/id/"
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}
 
 
 @pytest.fixture(scope="module")
-def dataset(repository_release):
+def dataset(repository_release: Release) -> ox.Store:
     store = ox.Store()
     store.load(path=repository_release.dataset_file, format=ox.RdfFormat.N_QUADS)
     return store
 
 
 @pytest.fixture(scope="module")
-def our_iris(dataset):
+def our_iris(dataset: ox.Store) -> list[str]:
     """Every IRI of ours the graph mentions, as subject or object."""
     urls = Urls("https://w3id.org/idmgraph/")
     found = set()
@@ -38,7 +41,7 @@ def our_iris(dataset):
 
 
 @pytest.fixture(scope="module")
-def class_samples(dataset):
+def class_samples(dataset: ox.Store) -> dict[str, str]:
     """One resource of ours per class used in the graph."""
     rows = dataset.query(
         """SELECT ?class (MIN(STR(?x)) AS ?one) WHERE {
@@ -46,18 +49,19 @@ def class_samples(dataset):
            } GROUP BY ?class""",
         use_default_graph_as_union=True,
     )
+    assert isinstance(rows, ox.QuerySolutions)
     samples = {row["class"].value: row["one"].value for row in rows}
     assert len(samples) > 20
     return samples
 
 
-def path_of(iri):
+def path_of(iri: str) -> str:
     path = Urls("https://w3id.org/idmgraph/").path(iri)
     assert path is not None
     return path
 
 
-def parse(body, fmt_name):
+def parse(body: bytes, fmt_name: str) -> rdflib.Graph:
     if fmt_name == "jsonld":
         nquads = jsonld.to_rdf(json.loads(body), {"format": "application/n-quads"})
         return rdflib.Graph().parse(data=nquads, format="nt")
@@ -80,7 +84,9 @@ def parse(body, fmt_name):
         (None, "html"),
     ],
 )
-def test_thing_redirects_303_to_the_negotiated_document(http, accept, extension):
+def test_thing_redirects_303_to_the_negotiated_document(
+    http: httpx.Client, accept: str | None, extension: str
+) -> None:
     headers = {"accept": accept} if accept else {}
     response = http.get("/id/rec/X.1095", headers=headers)
     assert response.status_code == 303
@@ -89,13 +95,13 @@ def test_thing_redirects_303_to_the_negotiated_document(http, accept, extension)
     assert 'rel="describedby"' in response.headers["link"]
 
 
-def test_format_parameter_overrides_accept(http):
+def test_format_parameter_overrides_accept(http: httpx.Client) -> None:
     response = http.get("/id/rec/X.1095", params={"format": "nt"}, headers={"accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"] == "/id/rec/X.1095.nt"
 
 
-def test_unacceptable_formats_are_refused(http):
+def test_unacceptable_formats_are_refused(http: httpx.Client) -> None:
     assert http.get("/id/rec/X.1095", headers={"accept": "image/png"}).status_code == 406
     response = http.get("/id/rec/X.1095", params={"format": "nquads"})
     assert response.status_code == 406
@@ -103,7 +109,9 @@ def test_unacceptable_formats_are_refused(http):
 
 
 @pytest.mark.parametrize("fmt", resource_formats(), ids=lambda f: f.name)
-def test_every_class_in_every_format_with_etag_and_304(http, class_samples, fmt):
+def test_every_class_in_every_format_with_etag_and_304(
+    http: httpx.Client, class_samples: dict[str, str], fmt: formats.Format
+) -> None:
     for cls, iri in class_samples.items():
         thing = path_of(iri)
         redirect = http.get(thing, params={"format": fmt.extension})
@@ -122,7 +130,7 @@ def test_every_class_in_every_format_with_etag_and_304(http, class_samples, fmt)
             assert (rdflib.URIRef(iri), None, None) in graph, (cls, iri)
 
 
-def test_every_uri_of_ours_dereferences(http, our_iris):
+def test_every_uri_of_ours_dereferences(http: httpx.Client, our_iris: list[str]) -> None:
     failures = []
     for iri in our_iris:
         thing = path_of(iri)
@@ -136,7 +144,7 @@ def test_every_uri_of_ours_dereferences(http, our_iris):
     assert failures == []
 
 
-def test_html_pages_of_every_uri(http, our_iris):
+def test_html_pages_of_every_uri(http: httpx.Client, our_iris: list[str]) -> None:
     failures = [
         iri
         for iri in our_iris
@@ -147,7 +155,7 @@ def test_html_pages_of_every_uri(http, our_iris):
 
 
 @pytest.mark.parametrize("iri", [ID + "rec/X.509", ID + "org/itu", ID + "workitem/X.pet_auth"])
-def test_jsonld_expands_to_the_turtle_graph(http, iri):
+def test_jsonld_expands_to_the_turtle_graph(http: httpx.Client, iri: str) -> None:
     turtle = rdflib.Graph().parse(data=http.get(path_of(iri) + ".ttl").content, format="turtle")
     compact = http.get(path_of(iri) + ".jsonld").json()
     expanded = jsonld.expand(compact)
@@ -156,7 +164,7 @@ def test_jsonld_expands_to_the_turtle_graph(http, iri):
     assert len(turtle) > 5
 
 
-def test_description_is_what_the_endpoint_says(http, dataset):
+def test_description_is_what_the_endpoint_says(http: httpx.Client, dataset: ox.Store) -> None:
     iri = ID + "rec/X.1095"
     page = rdflib.Graph().parse(data=http.get("/id/rec/X.1095.nt").content, format="nt")
     answer = http.get(
@@ -173,7 +181,7 @@ def test_description_is_what_the_endpoint_says(http, dataset):
     assert len(outbound) == len(stated) > 5
 
 
-def test_recommendation_page_for_people(http):
+def test_recommendation_page_for_people(http: httpx.Client) -> None:
     response = http.get("/id/rec/X.1095.html")
     html = response.text
     assert "<h1>ITU-T X.1095</h1>" in html
@@ -193,7 +201,7 @@ def test_recommendation_page_for_people(http):
         assert f'href="/id/rec/X.1095.{extension}"' in html
 
 
-def test_ontology_and_shapes_answer_at_their_namespace(http):
+def test_ontology_and_shapes_answer_at_their_namespace(http: httpx.Client) -> None:
     for namespace, path, expected in (
         (ONTOLOGY_NS, "/def/", "Work item"),
         (SHAPES_NS, "/shapes/", "Edition"),
@@ -214,7 +222,7 @@ def test_ontology_and_shapes_answer_at_their_namespace(http):
     assert "An item of a study group" in page  # the definition, from the ontology itself
 
 
-def test_unknown_uri_gets_404_with_suggestions(http):
+def test_unknown_uri_gets_404_with_suggestions(http: httpx.Client) -> None:
     page = http.get("/id/rec/X.1095x", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert 'href="/id/rec/X.1095"' in page.text
@@ -226,20 +234,22 @@ def test_unknown_uri_gets_404_with_suggestions(http):
     assert http.get("/def/NoSuchTerm").status_code == 404
 
 
-def test_dataset_iri_leads_to_its_description(http):
+def test_dataset_iri_leads_to_its_description(http: httpx.Client) -> None:
     response = http.get("/id/dataset/idmgraph")
     assert response.status_code == 303
     assert response.headers["location"] == "/.well-known/void"
 
 
-def test_head_answers_without_body(http):
+def test_head_answers_without_body(http: httpx.Client) -> None:
     response = http.head("/id/rec/X.1095.ttl")
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["etag"]
 
 
-def test_every_resource_is_reachable_from_the_landing_page_by_links(http, our_iris):
+def test_every_resource_is_reachable_from_the_landing_page_by_links(
+    http: httpx.Client, our_iris: list[str]
+) -> None:
     asked, reached, queue = set(), set(), ["/"]
     link = re.compile(r'href="(/(?:id|def|shapes)/[^"#?]*|/)"')
     while queue:
@@ -260,7 +270,7 @@ def test_every_resource_is_reachable_from_the_landing_page_by_links(http, our_ir
     assert sorted(pages - reached) == []
 
 
-def test_outside_terms_show_their_labels_not_raw_iris(http):
+def test_outside_terms_show_their_labels_not_raw_iris(http: httpx.Client) -> None:
     html = http.get("/id/org/itu.html").text
     assert '<a href="http://www.w3.org/ns/org#FormalOrganization" rel="external">' in html
     assert ">Formal organization</a>" in html
@@ -268,7 +278,7 @@ def test_outside_terms_show_their_labels_not_raw_iris(http):
     assert 'href="https://www.wikidata.org/wiki/Q376150"' in html  # the evidence
 
 
-def test_shape_page_shows_its_constraints(http):
+def test_shape_page_shows_its_constraints(http: httpx.Client) -> None:
     html = http.get("/shapes/EditionShape.html").text
     assert "An edition is an edition of exactly one text" in html
     assert 'href="/def/editionOf"' in html

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.remoteserver import is_remote
-from tests.web.conftest import MAX_BYTES, MAX_ROWS, QUERY_TIMEOUT
+from tests.web.conftest import MAX_BYTES, MAX_ROWS, QUERY_TIMEOUT, Endpoint
 
 RUNAWAY = (
     "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(8)) + " }"
@@ -49,7 +49,9 @@ BLOCKED_IDS = [
 
 
 @pytest.mark.parametrize("template", BLOCKED_QUERIES, ids=BLOCKED_IDS)
-def test_service_outside_the_allowlist_reaches_nothing(client, endpoint, template):
+def test_service_outside_the_allowlist_reaches_nothing(
+    client: httpx.Client, endpoint: Endpoint, template: str
+) -> None:
     endpoint.blocked.requests.clear()
     url = endpoint.blocked.url
     query = template.format(url=url, base=url.removesuffix("sparql"))
@@ -60,7 +62,7 @@ def test_service_outside_the_allowlist_reaches_nothing(client, endpoint, templat
     assert endpoint.blocked.requests == []
 
 
-def test_service_on_the_allowlist_is_called(client, endpoint):
+def test_service_on_the_allowlist_is_called(client: httpx.Client, endpoint: Endpoint) -> None:
     endpoint.blocked.requests.clear()
     query = f"SELECT ?remote {{ SERVICE <{endpoint.allowed.url}> {{ ?s ?p ?remote }} }}"
     response = client.get("/sparql", params={"query": query})
@@ -71,7 +73,7 @@ def test_service_on_the_allowlist_is_called(client, endpoint):
     assert endpoint.blocked.requests == []
 
 
-def test_service_description_names_federation_only_with_an_allowlist(client):
+def test_service_description_names_federation_only_with_an_allowlist(client: httpx.Client) -> None:
     assert "BasicFederatedQuery" in client.get("/sparql").text
 
 
@@ -79,7 +81,7 @@ CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f }"
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "text/csv"])
-def test_row_cap_cuts_and_says_so(client, accept):
+def test_row_cap_cuts_and_says_so(client: httpx.Client, accept: str) -> None:
     response = client.get("/sparql", params={"query": CROSS}, headers={"accept": accept})
     assert response.status_code == 200
     assert response.headers["results-truncated"] == f"max-rows={MAX_ROWS}"
@@ -89,7 +91,7 @@ def test_row_cap_cuts_and_says_so(client, accept):
         assert len(response.json()["results"]["bindings"]) == MAX_ROWS
 
 
-def test_row_cap_cuts_graphs_too(client):
+def test_row_cap_cuts_graphs_too(client: httpx.Client) -> None:
     query = "CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f }"
     response = client.get(
         "/sparql", params={"query": query}, headers={"accept": "application/n-triples"}
@@ -98,7 +100,9 @@ def test_row_cap_cuts_graphs_too(client):
     assert len(response.text.strip().splitlines()) == MAX_ROWS
 
 
-def test_answers_within_the_cap_carry_no_truncation_header(client, endpoint):
+def test_answers_within_the_cap_carry_no_truncation_header(
+    client: httpx.Client, endpoint: Endpoint
+) -> None:
     response = client.get("/sparql", params={"query": "SELECT * { ?s ?p ?o }"})
     assert endpoint.store.triple_count() < MAX_ROWS
     assert len(response.json()["results"]["bindings"]) == endpoint.store.triple_count()
@@ -109,7 +113,7 @@ def test_answers_within_the_cap_carry_no_truncation_header(client, endpoint):
 @pytest.mark.parametrize(
     "content_type", ["application/sparql-query", "application/x-www-form-urlencoded"]
 )
-def test_large_bodies_are_refused(client, chunked, content_type):
+def test_large_bodies_are_refused(client: httpx.Client, chunked: bool, content_type: str) -> None:
     prefix = "query=" if content_type.endswith("urlencoded") else ""
     body = (prefix + "ASK {} #" + "x" * MAX_BYTES).encode()
     content = iter([body[:1000], body[1000:]]) if chunked else body
@@ -139,7 +143,7 @@ def _worker_pids() -> list[int]:
     return [pid for pid in pids if parent(pid) in zygotes]
 
 
-def test_runaway_query_is_stopped_while_others_are_served(endpoint):
+def test_runaway_query_is_stopped_while_others_are_served(endpoint: Endpoint) -> None:
     with httpx.Client(base_url=endpoint.base, timeout=30) as probe, ThreadPoolExecutor(1) as pool:
         probe.get("/sparql", params={"query": "ASK {}"})  # open the connection beforehand
         started = time.monotonic()
@@ -184,7 +188,7 @@ def _sample_states(seconds: float) -> list[set[str]]:
     reason="about the embedded store's worker processes; the remote store's own time limit "
     "(oxigraph serve --timeout-s, Virtuoso MaxQueryExecutionTime) stops an abandoned query there",
 )
-def test_a_stopped_query_burns_no_core(endpoint):
+def test_a_stopped_query_burns_no_core(endpoint: Endpoint) -> None:
     with ThreadPoolExecutor(1) as pool:
         runaway = pool.submit(
             httpx.get, endpoint.url, params={"query": RUNAWAY, "timeout": "1"}, timeout=30
@@ -205,14 +209,14 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
 
 
-def test_a_request_may_lower_the_timeout(endpoint):
+def test_a_request_may_lower_the_timeout(endpoint: Endpoint) -> None:
     started = time.monotonic()
     response = httpx.get(endpoint.url, params={"query": RUNAWAY, "timeout": "0.5"}, timeout=30)
     assert response.status_code == 503
     assert time.monotonic() - started < 1.5
 
 
-def test_a_request_cannot_raise_the_timeout(endpoint):
+def test_a_request_cannot_raise_the_timeout(endpoint: Endpoint) -> None:
     started = time.monotonic()
     response = httpx.get(endpoint.url, params={"query": RUNAWAY, "timeout": "600"}, timeout=30)
     assert response.status_code == 503
@@ -220,12 +224,12 @@ def test_a_request_cannot_raise_the_timeout(endpoint):
 
 
 @pytest.mark.parametrize("value", ["soon", "0", "-1", "nan"])
-def test_bad_timeouts_are_refused(client, value):
+def test_bad_timeouts_are_refused(client: httpx.Client, value: str) -> None:
     response = client.get("/sparql", params={"query": "ASK {}", "timeout": value})
     assert response.status_code == 400
 
 
-def test_workers_recover_after_stopped_queries(endpoint):
+def test_workers_recover_after_stopped_queries(endpoint: Endpoint) -> None:
     with ThreadPoolExecutor(4) as pool:
         queries = [f"ASK {{ <urn:after:{uuid.uuid4()}> ?p ?o }}" for _ in range(8)]
         answers = list(pool.map(lambda q: httpx.get(endpoint.url, params={"query": q}), queries))

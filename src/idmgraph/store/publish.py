@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pyoxigraph
@@ -34,6 +35,7 @@ from idmgraph.base import formats
 from idmgraph.base.errors import ConfigurationError, PublishFailed
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.release import read_release
+from idmgraph.store.evaluate import Term
 from idmgraph.store.remote import (
     DEFAULT_GRAPH,
     HAS_PART,
@@ -171,11 +173,8 @@ class _Session:
                 self._client.delete(self._store, params={"graph": graph}, auth=self._auth)
 
     def loaded_graphs(self) -> list[str]:
-        solutions = pyoxigraph.parse_query_results(
-            self.select(_LOADED), format=pyoxigraph.QueryResultsFormat.JSON
-        )
-        assert isinstance(solutions, pyoxigraph.QuerySolutions)
-        return [row["g"].value for row in solutions if row["g"] is not None]
+        rows = _column_rows(self.select(_LOADED), "g")
+        return [term.value for (term,) in rows if isinstance(term, pyoxigraph.NamedNode)]
 
 
 def _verify(
@@ -185,11 +184,12 @@ def _verify(
     expected_triples: int | None,
 ) -> None:
     """Compare every loaded graph's size with what was sent, and the total with the manifest."""
-    solutions = pyoxigraph.parse_query_results(
-        session.select(_COUNTS.format(marker=marker)), format=pyoxigraph.QueryResultsFormat.JSON
-    )
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    loaded = {row["g"].value: int(row["n"].value) for row in solutions if row["g"] and row["n"]}
+    counts = _column_rows(session.select(_COUNTS.format(marker=marker)), "g", "n")
+    loaded = {
+        graph.value: int(count.value)
+        for graph, count in counts
+        if isinstance(graph, pyoxigraph.NamedNode) and isinstance(count, pyoxigraph.Literal)
+    }
     merged = loaded.pop(MERGED + marker, 0)
     distinct = len(set().union(*graphs.values()))
     if merged != distinct:
@@ -211,12 +211,8 @@ def _verify_literals(
     Its answers would then differ from the embedded store's (another ``STR()``, another
     lexical form on every page), so the release is not switched to.
     """
-    solutions = pyoxigraph.parse_query_results(
-        session.select(_TYPED.format(marker=marker, string=_XSD_STRING)),
-        format=pyoxigraph.QueryResultsFormat.JSON,
-    )
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    loaded: set[object] = {row["o"] for row in solutions if row["o"] is not None}
+    typed = _column_rows(session.select(_TYPED.format(marker=marker, string=_XSD_STRING)), "o")
+    loaded: set[object] = {term for (term,) in typed}
     sent = _as_embedded(
         triple.object
         for triples in graphs.values()
@@ -241,6 +237,23 @@ def _as_embedded(literals: Iterable[pyoxigraph.Literal]) -> set[object]:
     node = pyoxigraph.NamedNode(INTERNAL + "literal")
     store.extend(pyoxigraph.Quad(node, node, literal) for literal in literals)
     return {quad.object for quad in store}
+
+
+def _column_rows(body: bytes, *names: str) -> list[tuple[Term, ...]]:
+    """The rows of a JSON answer in which every one of ``names`` is bound, as plain tuples.
+
+    pyoxigraph's solutions must be dropped by the thread that made them: held by a frame that a
+    traceback keeps (a failed check raises right after reading them), they would be collected
+    later, maybe by another thread. So they never leave this function.
+    """
+    solutions = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    rows = []
+    for row in solutions:
+        terms = tuple(row[name] for name in names)
+        if all(term is not None for term in terms):
+            rows.append(cast(tuple[Term, ...], terms))
+    return rows
 
 
 def _read_graphs(dataset: Path) -> dict[str, set[pyoxigraph.Triple]]:

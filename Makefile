@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser balancer build serve test clean
+.PHONY: install browser balancer virtuoso build serve test clean
 
 # Reinstall whenever pyproject.toml or the npm lock file changes, so nothing is ever missing.
 # npm ci installs YASGUI and copies it into the package's static folder (never a CDN).
@@ -29,6 +29,16 @@ balancer:
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx \
 		&& (service nginx stop >/dev/null 2>&1 || true))
 
+# The HTTP suite also runs on OpenLink Virtuoso (Debian's virtuoso-opensource, 7.2): the test
+# fixtures start and stop servers of their own, so the service the package starts is stopped
+# and disabled (its DBA password question is answered with the package's default).
+virtuoso:
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || { \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends virtuoso-opensource && \
+		{ service virtuoso-opensource-7 stop >/dev/null 2>&1 || true; } && \
+		{ update-rc.d virtuoso-opensource-7 disable >/dev/null 2>&1 || true; }; }
+
 build: install
 	$(BIN)/idmgraph build
 
@@ -36,7 +46,7 @@ build: install
 serve: install
 	$(BIN)/idmgraph serve
 
-test: install browser balancer
+test: install browser balancer virtuoso
 	PATH="$(abspath $(BIN)):$$PATH" scripts/check
 
 clean:

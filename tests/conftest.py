@@ -21,10 +21,11 @@ BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """``--backend remote`` runs the HTTP tests over a real ``oxigraph serve``."""
+    """``--backend remote`` runs the HTTP tests over a real ``oxigraph serve``; ``virtuoso``
+    over a real OpenLink Virtuoso."""
     parser.addoption(
         "--backend",
-        choices=("embedded", "remote"),
+        choices=("embedded", "remote", "virtuoso"),
         default=None,
         help=f"store the HTTP tests run on (default: ${BACKEND_VARIABLE} or embedded)",
     )

@@ -1,8 +1,10 @@
-"""A real ``oxigraph serve`` (PyPI ``oxigraph``) on 127.0.0.1, for the remote-store tests.
+"""Real remote stores on 127.0.0.1 for the remote-store tests: ``oxigraph serve`` (PyPI
+``oxigraph``) or OpenLink Virtuoso (:mod:`tests.virtuososerver`).
 
-Which backend the HTTP tests run on: ``--backend remote`` or ``IDMGRAPH_TEST_BACKEND=remote``
-(default ``embedded``). Each remote store gets its own in-memory server, killed when the
-fixture ends, and with the test process (``setpriv --pdeathsig``) if that dies first.
+Which backend the HTTP tests run on: ``--backend remote`` (``oxigraph serve``), ``--backend
+virtuoso``, or ``IDMGRAPH_TEST_BACKEND`` (default ``embedded``). Each remote store gets its own
+server, killed when the fixture ends, and with the test process (``setpriv --pdeathsig``) if
+that dies first.
 """
 
 from __future__ import annotations
@@ -12,10 +14,7 @@ import hashlib
 import math
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,8 +26,12 @@ from idmgraph.base.settings import Settings
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.store.interface import Store
 from idmgraph.store.publish import publish_dataset, publish_remote
-from idmgraph.store.remote import Remote, RemoteStore
+from idmgraph.store.remote import PASSWORD_VARIABLE, USER_VARIABLE, Remote, RemoteStore
 from idmgraph.store.workers import WorkerLimits
+from tests.processes import free_port, running_process, stop, wait_ready, with_parent
+from tests.virtuososerver import VirtuosoServer, virtuoso_server
+
+__all__ = ["free_port", "running_process", "stop", "wait_ready", "with_parent"]
 
 BACKEND_VARIABLE = "IDMGRAPH_TEST_BACKEND"
 
@@ -53,6 +56,15 @@ class OxigraphServer:
         """The Remote naming this server, without credentials."""
         return Remote(query_url=self.query_url, graph_store_url=self.store_url)
 
+    @property
+    def admin_auth(self) -> httpx.Auth | None:
+        """Credentials of Graph Store requests made by the tests themselves: none."""
+        return None
+
+
+RemoteServer = OxigraphServer | VirtuosoServer
+REMOTE_BACKENDS = ("remote", "virtuoso")
+
 
 def _executable() -> str:
     beside = Path(sys.executable).parent / "oxigraph"
@@ -60,21 +72,6 @@ def _executable() -> str:
     if found is None:
         raise RuntimeError("the 'oxigraph' command is missing: pip install -e '.[test]'")
     return found
-
-
-def with_parent(command: list[str]) -> list[str]:
-    """``command``, run so that the kernel kills it when this process dies."""
-    # setpriv (util-linux) asks the kernel to kill the server with the test process; a
-    # preexec_fn doing the same would run between fork and exec in a threaded process.
-    setpriv = shutil.which("setpriv")
-    return [setpriv, "--pdeathsig", "KILL", *command] if setpriv else command
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 at the time of asking."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -92,48 +89,30 @@ def oxigraph_server(*, query_timeout: float = 10.0) -> Iterator[OxigraphServer]:
         yield server
 
 
-@contextmanager
-def running_process(command: list[str], *, ready: str, budget: float = 30) -> Iterator[None]:
-    """Run a server process (dying with this one) until ``ready`` answers; stop it on exit."""
-    process = subprocess.Popen(
-        with_parent(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_ready(ready, process, budget=budget)
-        yield
-    finally:
-        stop(process, budget=30)
-
-
-def stop(process: subprocess.Popen[bytes], *, budget: float = 10) -> None:
-    """Terminate ``process``, then kill it if it has not ended within ``budget`` seconds."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=budget)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes], *, budget: float = 30) -> None:
-    """Wait until ``url`` answers over HTTP (any status); fail if ``process`` exits first."""
-    deadline = time.monotonic() + budget
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {budget:g} s")
-
-
 def backend() -> str:
-    """The backend the HTTP tests run on: ``embedded`` or ``remote``."""
+    """The backend the HTTP tests run on: ``embedded``, ``remote`` or ``virtuoso``."""
     return os.environ.get(BACKEND_VARIABLE, "embedded")
+
+
+def is_remote() -> bool:
+    """Whether the HTTP tests run on a remote store (``oxigraph serve`` or Virtuoso)."""
+    return backend() in REMOTE_BACKENDS
+
+
+@contextmanager
+def remote_server(*, query_timeout: float = 10.0) -> Iterator[RemoteServer]:
+    """A new server of the remote backend chosen (``oxigraph serve`` unless ``virtuoso``)."""
+    start = virtuoso_server if backend() == "virtuoso" else oxigraph_server
+    with start(query_timeout=query_timeout) as server:
+        yield server
+
+
+def credentials(server: RemoteServer) -> dict[str, str]:
+    """The environment variables holding ``server``'s publishing account, if it has one."""
+    remote = server.remote()
+    if remote.user is None:
+        return {}
+    return {USER_VARIABLE: remote.user, PASSWORD_VARIABLE: remote.password or ""}
 
 
 @contextmanager
@@ -150,26 +129,32 @@ def dataset_store(
     Its version is ``version``, by default a hash of the file that no release folder names.
     """
     version = version or hashlib.sha256(dataset.read_bytes()).hexdigest()[:16]
-    if backend() != "remote":
+    if not is_remote():
         limits = WorkerLimits(network=bool(service_allowlist))
         yield OxigraphStore.from_file(dataset, version=version, workers=workers, limits=limits)
         return
-    with oxigraph_server(query_timeout=query_timeout) as server:
+    with remote_server(query_timeout=query_timeout) as server:
         publish_dataset(server.remote(), dataset, version=version)
-        yield RemoteStore(
-            server.remote(), expected_version=version, service_allowlist=service_allowlist
-        )
+        # the read path: queries carry no publishing credentials
+        reader = dataclasses.replace(server.remote(), user=None, password=None)
+        yield RemoteStore(reader, expected_version=version, service_allowlist=service_allowlist)
 
 
 @contextmanager
 def release_settings(settings: Settings) -> Iterator[Settings]:
-    """``settings``, pointed at a remote store the release was published to when remote."""
-    if backend() != "remote":
+    """``settings``, pointed at a remote store the release was published to when remote.
+
+    It is published as ``idmgraph publish`` does, from the settings and the environment.
+    """
+    if not is_remote():
         yield settings
         return
-    with oxigraph_server(query_timeout=settings.query_timeout) as server:
+    with remote_server(query_timeout=settings.query_timeout) as server:
         remote = dataclasses.replace(
-            settings, store="sparql:" + server.query_url, remote_graph_store_url=server.store_url
+            settings,
+            store="sparql:" + server.query_url,
+            remote_graph_store_url=server.store_url,
+            remote_auth=server.remote().auth_scheme,
         )
-        publish_remote(remote, environ={})
+        publish_remote(remote, environ=credentials(server))
         yield remote

@@ -26,7 +26,7 @@ from idmgraph.base import formats
 from idmgraph.base.settings import env_name
 from idmgraph.base.urls import Urls
 from idmgraph.pipeline.release import Release
-from tests.remoteserver import backend, free_port, stop, wait_ready, with_parent
+from tests.remoteserver import free_port, is_remote, stop, wait_ready, with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASE = "https://w3id.org/idmgraph/"
@@ -95,7 +95,7 @@ def _parent(pid: int) -> int | None:
 def skip_on_remote() -> None:
     """The servers of these tests serve the embedded store whatever the backend: what they
     test is the web layer and the worker processes, so one pass is enough."""
-    if backend() == "remote":
+    if is_remote():
         pytest.skip("runs on the embedded store only; the in-process tests run on both")
 
 

@@ -54,20 +54,31 @@ class Endpoint:
         return self.base + "/sparql"
 
 
+_CANARY_JSON = json.dumps(
+    {
+        "head": {"vars": ["remote"]},
+        "results": {"bindings": [{"remote": {"type": "literal", "value": "canary"}}]},
+    }
+).encode()
+_CANARY_XML = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="remote"/></head><results><result><binding name="remote">'
+    b"<literal>canary</literal></binding></result></results></sparql>"
+)
+
+
 def _canary_handler(canary: Canary) -> type[http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.BaseHTTPRequestHandler):
         def _answer(self) -> None:
             canary.requests.append(f"{self.command} {self.path}")
             length = int(self.headers.get("content-length") or 0)
             self.rfile.read(length)
-            body = json.dumps(
-                {
-                    "head": {"vars": ["remote"]},
-                    "results": {"bindings": [{"remote": {"type": "literal", "value": "canary"}}]},
-                }
-            ).encode()
+            # as a SPARQL service, in the results format asked for: Virtuoso asks XML only
+            media, body = "application/sparql-results+json", _CANARY_JSON
+            if "sparql-results+xml" in (self.headers.get("accept") or ""):
+                media, body = "application/sparql-results+xml", _CANARY_XML
             self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Type", media)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)

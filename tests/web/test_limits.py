@@ -23,7 +23,7 @@ from idmgraph.store.backends import fair_share
 from idmgraph.store.cached import CachedStore
 from idmgraph.store.embedded import OxigraphStore
 from idmgraph.web.app import create_app
-from tests.remoteserver import backend, dataset_store
+from tests.remoteserver import dataset_store, is_remote
 from tests.web.conftest import FIXTURE, Endpoint
 from tests.web.running import running
 
@@ -103,7 +103,7 @@ def _client(address: str) -> httpx.Client:
     return httpx.Client(transport=transport, timeout=30)
 
 
-@pytest.mark.skipif(backend() == "remote", reason="about the embedded store's workers")
+@pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
 def test_one_client_cannot_take_every_worker(own_server: str) -> None:
     url = own_server + "/sparql"
     with (
@@ -123,7 +123,7 @@ def test_one_client_cannot_take_every_worker(own_server: str) -> None:
     assert statuses == [503, 503, 503]
 
 
-@pytest.mark.skipif(backend() == "remote", reason="about the embedded store's workers")
+@pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
 def test_a_full_client_queue_is_answered_503_with_retry_after(own_server: str) -> None:
     url = own_server + "/sparql"
     with _client("127.0.0.4") as greedy, ThreadPoolExecutor(8) as pool:
@@ -152,7 +152,7 @@ def _zygote_pids() -> list[int]:
     return found
 
 
-@pytest.mark.skipif(backend() == "remote", reason="about the embedded store's workers")
+@pytest.mark.skipif(is_remote(), reason="about the embedded store's workers")
 def test_health_tells_when_queries_cannot_run_and_the_store_heals() -> None:
     others = set(_zygote_pids())
     with (

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.remoteserver import backend
+from tests.remoteserver import is_remote
 from tests.web.conftest import MAX_BYTES, MAX_ROWS, QUERY_TIMEOUT, Endpoint
 
 RUNAWAY = (
@@ -184,9 +184,9 @@ def _sample_states(seconds: float) -> list[set[str]]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 @pytest.mark.skipif(
-    backend() == "remote",
-    reason="about the embedded store's worker processes; the remote store's own --timeout-s "
-    "stops an abandoned query there",
+    is_remote(),
+    reason="about the embedded store's worker processes; the remote store's own time limit "
+    "(oxigraph serve --timeout-s, Virtuoso MaxQueryExecutionTime) stops an abandoned query there",
 )
 def test_a_stopped_query_burns_no_core(endpoint: Endpoint) -> None:
     with ThreadPoolExecutor(1) as pool:

@@ -16,6 +16,7 @@ IdmGraphError
     │   └── AnswerTooLarge (413)  the answer would exceed max_answer_bytes
     ├── UnsupportedMediaType (415)
     ├── UpdateRefused (403)       the endpoint is read-only
+    ├── StoreIncapable (501)      the remote store cannot answer this query faithfully
     └── ServiceUnavailable (503)  answered with Retry-After: try again later
         ├── QueryTimeout (503)    the query ran past its time limit and was stopped
         ├── Busy (503)            the client's share of the query workers is taken
@@ -131,6 +132,13 @@ class AnswerTooLarge(PayloadTooLarge):
     """The answer would exceed the byte cap; nothing of it is sent."""
 
     title = "Answer too large"
+
+
+class StoreIncapable(RequestError):
+    """The remote store lacks what this query needs; answering would risk a wrong answer."""
+
+    status = 501
+    title = "Not supported by the store"
 
 
 class ServiceUnavailable(RequestError):

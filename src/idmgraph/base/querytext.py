@@ -88,7 +88,7 @@ def _inspect(text: str) -> QueryShape:
     # strings, a later version might. Reading both spellings and joining the findings means
     # neither reading can hide a SERVICE.
     raw = _shape(_significant(text))
-    unescaped_text = _ESCAPE.sub(_unescape, text) if "\\" in text else text
+    unescaped_text = unescaped(text)
     if unescaped_text == text or raw.too_deep:
         return raw
     other = _shape(_significant(unescaped_text))
@@ -99,6 +99,11 @@ def _inspect(text: str) -> QueryShape:
         services=raw.services + other.services,
         too_deep=other.too_deep,
     )
+
+
+def unescaped(text: str) -> str:
+    """``text`` with its ``\\u`` and ``\\U`` escapes expanded, as SPARQL reads them."""
+    return _ESCAPE.sub(_unescape, text) if "\\" in text else text
 
 
 def _unescape(match: re.Match[str]) -> str:

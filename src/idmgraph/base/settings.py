@@ -77,6 +77,12 @@ class Settings:
         "release into (store='sparql:...'); credentials come only from IDMGRAPH_REMOTE_USER "
         "and IDMGRAPH_REMOTE_PASSWORD.",
     )
+    remote_auth: str = _setting(
+        "basic",
+        "How the remote store's credentials are sent: 'basic' (HTTP Basic, with every request) "
+        "or 'digest' (HTTP Digest, only to the Graph Store URL when publishing, as Virtuoso's "
+        "/sparql-graph-crud-auth asks; queries then carry none).",
+    )
     validator: str = _setting(
         "pyshacl",
         "SHACL engine of the gate: 'pyshacl' (the reference) or 'pyshacl-turbo' (Rust, same "

@@ -180,7 +180,7 @@ def _bare(identifier: str, text: str, index: Index) -> Resolution:
 async def load_index(store: Store, *, settings: Settings) -> Index:
     """Read the keys of every resource from the store (one query)."""
     idm = IDM_NS
-    sparql = f"""SELECT DISTINCT ?x ?key ?how ?label ?text WHERE {{
+    sparql = f"""SELECT DISTINCT ?x ?key ?how ?label WHERE {{
       {{ ?x <{SKOS}notation>|<{idm}provisionalName> ?key . BIND("strong" AS ?how) }}
       UNION {{ ?x <{RDFS}label>|<{SKOS}altLabel>|<{SKOS}prefLabel>|<{DCTERMS}title> ?key .
                BIND("weak" AS ?how) }}
@@ -189,7 +189,6 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
                BIND(CONCAT(?number, "@", SUBSTR(STR(?date), 1, 7)) AS ?key)
                BIND("strong" AS ?how) }}
       OPTIONAL {{ ?x <{RDFS}label> ?label }}
-      OPTIONAL {{ ?x a/<{RDFS}subClassOf>* ?text . FILTER(?text = <{idm}Text>) }}
       FILTER(isIRI(?x))
     }}"""
     entries = []
@@ -199,9 +198,19 @@ async def load_index(store: Store, *, settings: Settings) -> Index:
             store, f"SELECT ?x WHERE {{ ?x a <{idm}Edition> }}", settings=settings
         )
     }
+    # the texts read apart: an OPTIONAL class path in the query above is answered wrongly by
+    # Virtuoso (bound on every row), and an EXISTS per row is slow on Oxigraph at 10^5 triples
+    texts = {
+        row["x"].value
+        for row in await select(
+            store,
+            f"SELECT DISTINCT ?x WHERE {{ ?x a/<{RDFS}subClassOf>* <{idm}Text> }}",
+            settings=settings,
+        )
+    }
     for row in await select(store, sparql, settings=settings):
         iri = row["x"].value
-        kind = Kind.EDITION if iri in editions else Kind.TEXT if "text" in row else Kind.OTHER
+        kind = Kind.EDITION if iri in editions else Kind.TEXT if iri in texts else Kind.OTHER
         label = row["label"].value if "label" in row else row["key"].value
         entries.append(
             Entry(

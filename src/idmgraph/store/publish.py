@@ -13,6 +13,11 @@ the pointer every few seconds, and a request reads the release it began on throu
 (:class:`~idmgraph.store.interface.Reading`), so both finish on whole graphs. A failure before
 the switch drops the new graphs and leaves the served version as it was. Nothing here speaks
 SPARQL Update: loading, switching and dropping are Graph Store requests.
+
+A Graph Store PUT need not be atomic: Virtuoso clears the graph, then inserts its statements
+as they are parsed, and a query meanwhile sees part of them. The versioned graphs are read by
+no query until the switch, and the pointer says how many statements it holds, so a pointer
+read half written is not followed (:func:`~idmgraph.store.remote.parse_pointer`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import httpx
 import pyoxigraph
@@ -31,6 +37,7 @@ from idmgraph.base import formats
 from idmgraph.base.errors import ConfigurationError, PublishFailed
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.release import read_release
+from idmgraph.store.evaluate import Term
 from idmgraph.store.remote import (
     DEFAULT_GRAPH,
     HAS_PART,
@@ -39,17 +46,27 @@ from idmgraph.store.remote import (
     MERGED,
     POINTER_GRAPH,
     POINTER_QUERY,
+    STATEMENTS,
     TRIPLES,
     Pointer,
     Remote,
     parse_pointer,
 )
-from idmgraph.store.remotequery import MARKER
+from idmgraph.store.remotequery import INTERNAL, MARKER
 
 NTRIPLES = formats.by_name("ntriples").media_type
 _COUNTS = """SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
   FILTER(STRENDS(STR(?g), "{marker}")) }} GROUP BY ?g"""
-_LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
+# A triple pattern, not GRAPH ?g { }: Virtuoso answers that with one row, ?g unbound.
+_LOADED = f"""SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(CONTAINS(STR(?g), "{MARKER}")) }}"""
+# Typed literals other than strings: what a store may rewrite as it loads them. Stores keep
+# numbers, booleans and dates as values, and write them back each in its own way: "1e1" as a
+# double reads "10" in Oxigraph, "10.0" in Virtuoso.
+_TYPED = """SELECT DISTINCT ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRENDS(STR(?g), "{marker}"))
+  FILTER(isLiteral(?o) && LANG(?o) = "" && DATATYPE(?o) != <{string}>) }}"""
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_SHOWN = 3  # rewritten literals quoted in the message
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +102,7 @@ def publish_dataset(
     started = time.monotonic()
     graphs = _read_graphs(dataset)
     marker = f"{MARKER}{uuid.uuid4().hex[:12]}"
-    with httpx.Client(auth=remote.auth, timeout=600) as client:
+    with httpx.Client(auth=remote.query_auth, timeout=600) as client:
         session = _Session(client, remote)
         old = parse_pointer(session.select(POINTER_QUERY))
         try:
@@ -93,6 +110,7 @@ def publish_dataset(
                 session.put(name + marker, _ntriples(triples))
             session.put(MERGED + marker, _ntriples(set().union(*graphs.values())))
             _verify(session, marker, graphs, expected_triples)
+            _verify_literals(session, marker, graphs)
         except (httpx.HTTPError, PublishFailed) as exc:
             session.drop(name + marker for name in [*graphs, MERGED])
             raise PublishFailed(f"nothing was switched: {exc}") from exc
@@ -126,6 +144,7 @@ class _Session:
         self._client = client
         self._remote = remote
         self._store = remote.graph_store_url or ""
+        self._auth = remote.auth or httpx.USE_CLIENT_DEFAULT  # writes: the publishing account
 
     def select(self, query: str) -> bytes:
         accept = formats.by_name("json").content_type
@@ -133,11 +152,20 @@ class _Session:
             self._remote.query_url, data={"query": query}, headers={"Accept": accept}
         )
         response.raise_for_status()
+        if "x-sparql-maxrows" in response.headers:  # Virtuoso's ResultSetMaxRows cut it
+            raise PublishFailed(
+                f"the store cut a check's answer at {response.headers['x-sparql-maxrows']} "
+                "rows (Virtuoso [SPARQL] ResultSetMaxRows); set it to 0"
+            )
         return response.content
 
     def put(self, graph: str, body: bytes) -> None:
         response = self._client.put(
-            self._store, params={"graph": graph}, content=body, headers={"Content-Type": NTRIPLES}
+            self._store,
+            params={"graph": graph},
+            content=body,
+            headers={"Content-Type": NTRIPLES},
+            auth=self._auth,
         )
         response.raise_for_status()
 
@@ -145,14 +173,11 @@ class _Session:
         for graph in graphs:
             # a graph left behind here is dropped by the next publication, so errors pass
             with contextlib.suppress(httpx.HTTPError):
-                self._client.delete(self._store, params={"graph": graph})
+                self._client.delete(self._store, params={"graph": graph}, auth=self._auth)
 
     def loaded_graphs(self) -> list[str]:
-        solutions = pyoxigraph.parse_query_results(
-            self.select(_LOADED), format=pyoxigraph.QueryResultsFormat.JSON
-        )
-        assert isinstance(solutions, pyoxigraph.QuerySolutions)
-        return [row["g"].value for row in solutions if row["g"] is not None]
+        rows = _column_rows(self.select(_LOADED), "g")
+        return [term.value for (term,) in rows if isinstance(term, pyoxigraph.NamedNode)]
 
 
 def _verify(
@@ -162,11 +187,12 @@ def _verify(
     expected_triples: int | None,
 ) -> None:
     """Compare every loaded graph's size with what was sent, and the total with the manifest."""
-    solutions = pyoxigraph.parse_query_results(
-        session.select(_COUNTS.format(marker=marker)), format=pyoxigraph.QueryResultsFormat.JSON
-    )
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    loaded = {row["g"].value: int(row["n"].value) for row in solutions if row["g"] and row["n"]}
+    counts = _column_rows(session.select(_COUNTS.format(marker=marker)), "g", "n")
+    loaded = {
+        graph.value: int(count.value)
+        for graph, count in counts
+        if isinstance(graph, pyoxigraph.NamedNode) and isinstance(count, pyoxigraph.Literal)
+    }
     merged = loaded.pop(MERGED + marker, 0)
     distinct = len(set().union(*graphs.values()))
     if merged != distinct:
@@ -178,6 +204,59 @@ def _verify(
     total = sum(loaded.values())
     if expected_triples is not None and total != expected_triples:
         raise PublishFailed(f"{total} statements loaded, the release has {expected_triples}")
+
+
+def _verify_literals(
+    session: _Session, marker: str, graphs: Mapping[str, set[pyoxigraph.Triple]]
+) -> None:
+    """Refuse a store holding typed literals otherwise than the embedded store holds them.
+
+    Its answers would then differ from the embedded store's (another ``STR()``, another
+    lexical form on every page), so the release is not switched to.
+    """
+    typed = _column_rows(session.select(_TYPED.format(marker=marker, string=_XSD_STRING)), "o")
+    loaded: set[object] = {term for (term,) in typed}
+    sent = _as_embedded(
+        triple.object
+        for triples in graphs.values()
+        for triple in triples
+        if isinstance(triple.object, pyoxigraph.Literal)
+        and triple.object.language is None
+        and triple.object.datatype.value != _XSD_STRING
+    )
+    if loaded != sent:
+        changed = sorted(str(term) for term in sent - loaded)
+        found = sorted(str(term) for term in loaded - sent)
+        raise PublishFailed(
+            "the store holds typed literals otherwise than the embedded store: "
+            f"{', '.join(changed[:_SHOWN]) or 'none'} ({len(changed)}) are read there as "
+            f"{', '.join(found[:_SHOWN]) or 'none'} ({len(found)}); its answers would differ"
+        )
+
+
+def _as_embedded(literals: Iterable[pyoxigraph.Literal]) -> set[object]:
+    """The literals as the embedded store (Oxigraph) holds and writes them back."""
+    store = pyoxigraph.Store()
+    node = pyoxigraph.NamedNode(INTERNAL + "literal")
+    store.extend(pyoxigraph.Quad(node, node, literal) for literal in literals)
+    return {quad.object for quad in store}
+
+
+def _column_rows(body: bytes, *names: str) -> list[tuple[Term, ...]]:
+    """The rows of a JSON answer in which every one of ``names`` is bound, as plain tuples.
+
+    pyoxigraph's solutions must be dropped by the thread that made them: held by a frame that a
+    traceback keeps (a failed check raises right after reading them), they would be collected
+    later, maybe by another thread. So they never leave this function.
+    """
+    solutions = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
+    assert isinstance(solutions, pyoxigraph.QuerySolutions)
+    rows = []
+    for row in solutions:
+        terms = tuple(row[name] for name in names)
+        if all(term is not None for term in terms):
+            rows.append(cast(tuple[Term, ...], terms))
+    return rows
 
 
 def _read_graphs(dataset: Path) -> dict[str, set[pyoxigraph.Triple]]:
@@ -224,4 +303,7 @@ def _pointer_body(pointer: Pointer) -> bytes:
         pyoxigraph.Triple(node, pyoxigraph.NamedNode(HAS_PART), pyoxigraph.NamedNode(graph))
         for graph in pointer.graphs
     ]
+    # how many statements the pointer holds, this one included: a half-written one is ignored
+    count = pyoxigraph.Literal(str(len(triples) + 1), datatype=integer)
+    triples.append(pyoxigraph.Triple(node, pyoxigraph.NamedNode(STATEMENTS), count))
     return _ntriples(triples)

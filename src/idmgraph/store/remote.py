@@ -20,6 +20,9 @@ The remote store holds each release in versioned graphs named by a pointer graph
 than the release folder's) and again every few seconds, so queries follow a publication made
 while serving. One request reads one release throughout: the first its reads find
 (:class:`~idmgraph.store.interface.Reading`), whose graphs a publication keeps until the next.
+
+Stores differ (OpenLink Virtuoso most): what each one does is found out when the store starts
+and handled in :mod:`idmgraph.store.remotedialect`.
 """
 
 from __future__ import annotations
@@ -50,7 +53,28 @@ from idmgraph.store.embedded import OxigraphStore
 from idmgraph.store.evaluate import BufferFull, CappedBuffer, graph_reply, solutions_reply
 from idmgraph.store.fairshare import FairShare, current_asker
 from idmgraph.store.interface import current_reading
-from idmgraph.store.remotequery import HIDDEN, INTERNAL, is_internal, limited, rewrite, unversion
+from idmgraph.store.remotedialect import (
+    TSV_PROBE,
+    VIRTUOSO_PROBE,
+    VIRTUOSO_SORTED_TOP,
+    Dialect,
+    builtin_iris,
+    check_complete,
+    json_as_tsv,
+    reads_standard_tsv,
+    refusal_text,
+    virtuoso_dialect,
+)
+from idmgraph.store.remotedialect import refusal as refused
+from idmgraph.store.remotequery import (
+    HIDDEN,
+    INTERNAL,
+    is_internal,
+    limited,
+    rewrite,
+    unversion,
+    without_dataset_clauses,
+)
 from idmgraph.store.request import READ_ONLY, AnswerKind, QueryAnswer, QueryRequest
 from idmgraph.store.workers import StoreSource
 
@@ -66,6 +90,10 @@ LOAD_MARKER = INTERNAL + "marker"
 # Oxigraph evaluates a default graph made of many graphs about 10x slower than one graph.
 MERGED = INTERNAL + "merged"
 DEFAULT_GRAPH = INTERNAL + "defaultGraph"  # the pointer's link to the load's merged graph
+# How many statements the pointer graph holds, this one included: a store whose loads are not
+# atomic (Virtuoso) may show a pointer half written, which is then not followed.
+STATEMENTS = INTERNAL + "statements"
+AUTH_SCHEMES = ("basic", "digest")
 REFRESH_SECONDS = 5.0  # how often the pointer graph is read again while serving
 REMOTE_SLOTS = 4  # queries in flight to the remote at once when no fair share is given
 POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRAPH}> ?p ?o }} }}"
@@ -74,6 +102,10 @@ POINTER_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{POINTER_GRAPH}> {{ <{POINTER_GRA
 # embedded store does. ASK answers are fetched whole, as JSON.
 _LINES = {"select": "tsv", "graph": "ntriples"}
 _ASK_WIRE = formats.by_name("json")
+# SELECT answers fetched as JSON (stores without standard TSV) may take this many times the
+# answer's byte cap on the wire: JSON spells out every term's kind, TSV does not.
+_JSON_WIRE_FACTOR = 4
+_EVERY_CUT = 2**62  # a row count past any cut: every cut the store reports is refused
 _ERROR_BYTES = 500  # how much of a refusal's body is read and quoted
 
 
@@ -85,24 +117,43 @@ class Remote:
     graph_store_url: str | None = None
     user: str | None = None
     password: str | None = None
+    auth_scheme: str = "basic"  # "digest": Digest, to the Graph Store only (Virtuoso's -auth)
 
     @classmethod
     def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> Remote:
         """The remote ``settings.store`` names; credentials only from the environment."""
         if not settings.store.startswith(SCHEME):
             raise ConfigurationError(f"store={settings.store!r} is not 'sparql:QUERY_URL'")
+        if settings.remote_auth not in AUTH_SCHEMES:
+            raise ConfigurationError(
+                f"remote_auth={settings.remote_auth!r}: one of {', '.join(AUTH_SCHEMES)}"
+            )
         env = os.environ if environ is None else environ
         return cls(
             query_url=settings.store.removeprefix(SCHEME),
             graph_store_url=settings.remote_graph_store_url,
             user=env.get(USER_VARIABLE),
             password=env.get(PASSWORD_VARIABLE),
+            auth_scheme=settings.remote_auth,
         )
 
     @property
-    def auth(self) -> httpx.BasicAuth | None:
-        """HTTP Basic credentials, when a user is set."""
-        return httpx.BasicAuth(self.user, self.password or "") if self.user else None
+    def auth(self) -> httpx.Auth | None:
+        """Credentials for the Graph Store requests of a publication, when a user is set."""
+        if not self.user:
+            return None
+        if self.auth_scheme == "digest":
+            return httpx.DigestAuth(self.user, self.password or "")
+        return httpx.BasicAuth(self.user, self.password or "")
+
+    @property
+    def query_auth(self) -> httpx.Auth | None:
+        """Credentials for queries: Basic ones as for publishing; none beside Digest.
+
+        A store asking Digest for its Graph Store (Virtuoso) answers queries to anyone, and
+        its publishing account has no business on the read path.
+        """
+        return None if self.auth_scheme == "digest" else self.auth
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,8 +172,20 @@ class Pointer:
         return {name.removesuffix(self.marker): name for name in self.graphs}
 
 
+def _complete_pointer(values: Mapping[str, list[str]]) -> bool:
+    """Whether the pointer read holds as many statements as it says (when it says)."""
+    stated = values.get(STATEMENTS)
+    return stated is None or (
+        len(stated) == 1 and int(stated[0]) == sum(len(found) for found in values.values())
+    )
+
+
 def parse_pointer(body: bytes) -> Pointer | None:
-    """Read the JSON answer of :data:`POINTER_QUERY`; None when no release was published."""
+    """Read the JSON answer of :data:`POINTER_QUERY`; None when no release was published.
+
+    A pointer seen while it is being written (it says how many statements it holds, and
+    fewer are there, or two versions are) is None too: the store keeps the version it had.
+    """
     solutions = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(solutions, pyoxigraph.QuerySolutions)
     values: dict[str, list[str]] = {}
@@ -130,7 +193,7 @@ def parse_pointer(body: bytes) -> Pointer | None:
         predicate, value = row["p"], row["o"]
         if predicate is not None and value is not None:
             values.setdefault(predicate.value, []).append(value.value)
-    if HAS_VERSION not in values:
+    if len(values.get(HAS_VERSION, [])) != 1 or not _complete_pointer(values):
         return None
     return Pointer(
         version=values[HAS_VERSION][0],
@@ -165,6 +228,7 @@ class RemoteStore:
         self._allowed = service_allowlist
         self._client: httpx.AsyncClient | None = None
         self._pointer = Pointer(version=expected_version or "", marker="", graphs=(), triples=0)
+        self._dialect = Dialect()  # what the store does differently, read at start
         self._refresh = refresh_seconds
         self._next_refresh = 0.0
         self._refreshing: asyncio.Task[None] | None = None
@@ -201,18 +265,42 @@ class RemoteStore:
     async def start(self) -> None:
         """Read the pointer graph; refuse a store holding another release than expected."""
         self._client = httpx.AsyncClient(
-            auth=self._remote.auth, timeout=60, transport=self._transport
+            auth=self._remote.query_auth, timeout=60, transport=self._transport
         )
         try:
             await self._parser.start()
             self._followed_at = asyncio.get_running_loop().time()
             pointer = self._checked(await self._post({"query": POINTER_QUERY}, "json", 60))
+            self._dialect = await self._probed()
         except BaseException:
             await self.close()  # a store that did not start holds no connection
             raise
         self._follow(pointer)
         # also between queries: cached answers never reach query(), yet key on the version
         self._follower = asyncio.get_running_loop().create_task(self._keep_following())
+
+    @property
+    def dialect(self) -> Dialect:
+        """What the store was found to do differently when it started."""
+        return self._dialect
+
+    async def _probed(self) -> Dialect:
+        """Ask the store how it writes TSV and whether it is Virtuoso (and cuts answers)."""
+        standard = reads_standard_tsv(await self._post({"query": TSV_PROBE}, "tsv", 60))
+        try:
+            answer = await self._post({"query": VIRTUOSO_PROBE}, "json", 60)
+        except RequestError as exc:
+            # any other store refuses bif: (an undeclared prefix); a Virtuoso that refuses it
+            # (no right to read its settings) says its name, and its limits are not known
+            if "Virtuoso" not in str(exc):
+                return Dialect(standard_tsv=standard)
+            return Dialect(
+                standard_tsv=standard,
+                virtuoso=True,
+                row_cut=None,
+                sorted_top=VIRTUOSO_SORTED_TOP,
+            )
+        return virtuoso_dialect(answer, standard_tsv=standard)
 
     async def _keep_following(self) -> None:
         while True:
@@ -301,8 +389,11 @@ class RemoteStore:
             )
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
+        text = self._dialect.adapted(text, request.shape.form)
         data: dict[str, str | list[str]] = {"query": text}
         if request.has_protocol_dataset:
+            # the protocol's dataset overrides the query's own (Virtuoso reads FROM first)
+            data["query"] = without_dataset_clauses(text)
             defaults, named = request.default_graphs or (), request.named_graphs or ()
             data["default-graph-uri"] = [_graph(iri, versioned) for iri in defaults]
             data["named-graph-uri"] = [_graph(iri, versioned) for iri in named]
@@ -322,12 +413,20 @@ class RemoteStore:
             body = await self._post(data, _ASK_WIRE.name, timeout)
             return _ask(unversion(body, marker), fmt)
         if kind is AnswerKind.SELECT:  # the remote stops by itself; graph answers are cut below
-            data["query"] = limited(str(data["query"]), request.max_rows)
+            if self._dialect.limits(str(data["query"]), request.max_rows + 1):
+                data["query"] = limited(str(data["query"]), request.max_rows)
+        else:
+            self._dialect.check_graph_answers()
         # a SELECT keeps one line more than the cap (its header), a graph answer none
         lines = request.max_rows + 1 if kind is AnswerKind.SELECT else request.max_rows
-        read = _first_lines(lines, request.max_bytes)
-        body, cut = await self._send(data, _LINES[kind.value], timeout, read)
-        body = unversion(body, marker)
+        if kind is AnswerKind.SELECT and not self._dialect.standard_tsv:
+            body, cut = await self._json_select(data, request, lines, marker)
+        else:
+            read = _first_lines(lines, request.max_bytes)
+            body, cut = await self._send(
+                data, _LINES[kind.value], timeout, read, max_rows=request.max_rows
+            )
+            body = unversion(body, marker)
         if kind is AnswerKind.SELECT:
             reply = solutions_reply(body, truncated=cut, fmt=fmt)
         else:
@@ -338,6 +437,22 @@ class RemoteStore:
         return QueryAnswer(
             kind=kind, format=fmt, body=reply.body, truncated=reply.truncated, rows=reply.rows
         )
+
+    async def _json_select(
+        self, data: dict[str, str | list[str]], request: QueryRequest, lines: int, marker: str
+    ) -> tuple[bytes, bool]:
+        """A SELECT answer fetched whole as JSON, written as TSV and cut at ``lines`` lines.
+
+        Whole is bounded: the query carries a LIMIT one past the cap, and the bytes are capped.
+        """
+        wire = request.max_bytes * _JSON_WIRE_FACTOR
+        body, _ = await self._send(
+            data, "json", request.timeout, _at_most(wire), max_rows=request.max_rows
+        )
+        buffer = CappedBuffer(lines)
+        with contextlib.suppress(BufferFull):
+            buffer.write(json_as_tsv(unversion(body, marker)))
+        return buffer.kept()
 
     async def _check(self, request: QueryRequest) -> None:
         """What a remote store is never sent, and the syntax errors its parser would give.
@@ -351,6 +466,11 @@ class RemoteStore:
             if target is None or target not in self._allowed:
                 raise BadRequest(f"SERVICE <{target}> is not allowed; no query reaches it")
         request.check_format()
+        if self._dialect.virtuoso and (builtins := builtin_iris(request.sparql, request.base_iri)):
+            raise BadRequest(
+                f"<{builtins[0]}> names a built-in procedure of the remote store; "
+                "no query reaches those"
+            )
         if not request.shape.services:  # the parser's worker has no network: SERVICE fails
             # over the empty store the query is parsed and planned, and evaluates to nothing
             parse_only = dataclasses.replace(
@@ -359,7 +479,7 @@ class RemoteStore:
             await self._parser.query(parse_only)
 
     async def _post(self, data: Mapping[str, object], media_type: str, timeout: float) -> bytes:
-        body, _ = await self._send(data, media_type, timeout, _whole)
+        body, _ = await self._send(data, media_type, timeout, _whole, max_rows=_EVERY_CUT)
         return body
 
     async def _send(
@@ -368,8 +488,14 @@ class RemoteStore:
         media_type: str,
         timeout: float,
         read: Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]],
+        *,
+        max_rows: int,
     ) -> tuple[bytes, bool]:
-        """POST a query and ``read`` its answer, all within ``timeout`` seconds."""
+        """POST a query and ``read`` its answer, all within ``timeout`` seconds.
+
+        An answer the store says it cut before ``max_rows`` rows, or by its own time limit, is
+        refused (:func:`~idmgraph.store.remotedialect.check_complete`).
+        """
         if self._client is None:
             raise RuntimeError("the store was not started")
         accept = formats.by_name(media_type).content_type
@@ -381,6 +507,7 @@ class RemoteStore:
                 response = await self._client.send(request, stream=True)
                 try:
                     if response.status_code == 200:
+                        check_complete(response.headers, max_rows=max_rows)
                         return await read(response)
                     refusal = await _head(response, _ERROR_BYTES)
                 finally:
@@ -390,10 +517,7 @@ class RemoteStore:
             raise QueryTimeout(f"the query ran past {timeout:g} s and was abandoned") from None
         except httpx.HTTPError as exc:
             raise QueryTimeout(f"the remote store did not answer: {exc}") from None
-        if response.status_code == 400:
-            text = refusal.decode("utf-8", errors="replace")
-            raise BadRequest(f"the remote store refused the query: {text}")
-        raise QueryTimeout(f"the remote store answered {response.status_code}")
+        raise refused(response.status_code, refusal_text(unversion(refusal, self._pointer.marker)))
 
 
 def _graph(iri: str, versioned: Mapping[str, str]) -> str:
@@ -402,6 +526,22 @@ def _graph(iri: str, versioned: Mapping[str, str]) -> str:
 
 async def _whole(response: httpx.Response) -> tuple[bytes, bool]:
     return await response.aread(), False
+
+
+def _at_most(size: int) -> Callable[[httpx.Response], Awaitable[tuple[bytes, bool]]]:
+    """A reader of the whole answer that refuses one past ``size`` bytes."""
+
+    async def read(response: httpx.Response) -> tuple[bytes, bool]:
+        parts: list[bytes] = []
+        held = 0
+        async for chunk in response.aiter_bytes():
+            parts.append(chunk)
+            held += len(chunk)
+            if held > size:
+                raise AnswerTooLarge(f"the answer exceeds {size} bytes; ask for fewer rows")
+        return b"".join(parts), False
+
+    return read
 
 
 async def _head(response: httpx.Response, size: int) -> bytes:
@@ -435,11 +575,14 @@ def _first_lines(
 
 
 def _ask(body: bytes, fmt: formats.Format) -> QueryAnswer:
-    """The JSON boolean answer, in ``fmt``."""
-    if fmt.name != _ASK_WIRE.name:
-        parsed = pyoxigraph.parse_query_results(body, format=_results(_ASK_WIRE))
-        assert isinstance(parsed, pyoxigraph.QueryBoolean)
-        body = parsed.serialize(format=_results(fmt)) or b""
+    """The JSON boolean answer, in ``fmt``, written here whatever the store wrote.
+
+    Written by the same code as the embedded store's, the bytes are the same on every store
+    (Virtuoso's JSON carries a ``link`` member and spaces of its own).
+    """
+    parsed = pyoxigraph.parse_query_results(body, format=_results(_ASK_WIRE))
+    assert isinstance(parsed, pyoxigraph.QueryBoolean)
+    body = parsed.serialize(format=_results(fmt)) or b""
     return QueryAnswer(kind=AnswerKind.ASK, format=fmt, body=body, rows=1)
 
 

@@ -36,6 +36,7 @@ _KEEP_FROM = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})  # variables stay
 _KEEP_UNTIL = frozenset({"{", "}", "WHERE", "HAVING"})
 _BLANK = frozenset({"space", "comment"})
 _GRAPH_POSITION = frozenset({"GRAPH", "FROM", "NAMED"})  # keywords a graph name follows
+_ERASED = re.compile(r"[^\n]")  # what a removed clause is written as: spaces, its line breaks
 
 
 def rewrite(
@@ -231,3 +232,32 @@ def is_internal(iri: str) -> bool:
 def unversion(body: bytes, marker: str) -> bytes:
     """The answer with every versioned graph name written as the release's own name."""
     return body.replace(marker.encode(), b"") if marker else body
+
+
+def without_dataset_clauses(sparql: str) -> str:
+    """The query with its FROM and FROM NAMED clauses blanked out, line numbers kept.
+
+    The SPARQL Protocol lets ``default-graph-uri`` / ``named-graph-uri`` override a query's own
+    dataset; Virtuoso reads FROM first instead. Where the request names its dataset, the
+    query's clauses are removed before it is sent, so every store reads the same dataset.
+    """
+    pieces: list[str] = []
+    dropping = 0  # 1 after FROM: NAMED may follow; 2: the graph's IRI follows
+    for match in TOKEN.finditer(sparql):
+        kind, text = match.lastgroup or "other", match.group(0)
+        upper = text.upper() if kind == "word" else ""
+        if kind in ("space", "comment"):
+            pieces.append(text)
+            continue
+        if upper == "FROM" and not dropping:
+            dropping = 1
+        elif dropping == 1 and upper == "NAMED":
+            dropping = 2
+        elif dropping and kind in ("iri", "word"):
+            dropping = 0
+        else:
+            dropping = 0
+            pieces.append(text)
+            continue
+        pieces.append(_ERASED.sub(" ", text))
+    return "".join(pieces)

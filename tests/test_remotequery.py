@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from idmgraph.pipeline.queries import NamedQuery, load_catalogue
+from idmgraph.pipeline.queries import NamedQuery, Term, load_catalogue
 from idmgraph.store.remotequery import HIDDEN, limited, rewrite, unversion
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,14 @@ def _cases() -> list[tuple[NamedQuery, dict[str, str]]]:
     return cases
 
 
+def _substituted(store: ox.Store, query: NamedQuery, bound: dict[str, Term]) -> list[str]:
+    """The rows of ``query`` on the embedded store, its parameters bound by Oxigraph itself."""
+    substitutions = {ox.Variable(name): term for name, term in bound.items()}
+    return _rows(
+        store.query(query.sparql, use_default_graph_as_union=True, substitutions=substitutions)
+    )
+
+
 @pytest.mark.parametrize(
     ("query", "given"), _cases(), ids=lambda v: getattr(v, "name", None) or str(v or "-")
 )
@@ -41,13 +49,7 @@ def test_rewritten_bindings_answer_as_substitutions_do(
     release_store: ox.Store, query: NamedQuery, given: dict[str, str]
 ) -> None:
     bound = query.bindings(given)
-    expected = _rows(
-        release_store.query(
-            query.sparql,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(name): term for name, term in bound.items()},
-        )
-    )
+    expected = _substituted(release_store, query, bound)
     text = rewrite(query.sparql, graphs={}, substitutions=bound)
     assert _rows(release_store.query(text, use_default_graph_as_union=True)) == expected
 
@@ -138,13 +140,7 @@ def test_named_queries_answer_alike_over_versioned_graphs(
     given: dict[str, str],
 ) -> None:
     bound = query.bindings(given)
-    expected = _rows(
-        release_store.query(
-            query.sparql,
-            use_default_graph_as_union=True,
-            substitutions={ox.Variable(name): term for name, term in bound.items()},
-        )
-    )
+    expected = _substituted(release_store, query, bound)
     store, graphs = versioned_release
     text = rewrite(query.sparql, graphs=graphs, substitutions=bound)
     answer = _rows(store.query(text, use_default_graph_as_union=True))

@@ -26,7 +26,7 @@ from idmgraph.base.settings import Settings
 from idmgraph.base.urls import ONTOLOGY_NS, SHAPES_NS
 from idmgraph.pipeline import compactld
 from idmgraph.store.interface import Store
-from idmgraph.store.request import QueryRequest
+from idmgraph.store.request import QueryAnswer, QueryRequest
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -110,6 +110,14 @@ class Description:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+def whole(answer: QueryAnswer, *, what: str) -> QueryAnswer:
+    """``answer`` when it holds every row: one of the application's own reads (asked with
+    :data:`INTERNAL_MAX_ROWS`) that was cut raises rather than lose rows silently."""
+    if answer.truncated:
+        raise InternalReadTooLarge(f"{what} returned more than {INTERNAL_MAX_ROWS} rows")
+    return answer
+
+
 async def select(store: Store, sparql: str, *, settings: Settings) -> list[dict[str, Term]]:
     """Every row of one of the application's own SELECT queries, as pyoxigraph terms keyed by
     variable name (unbound left out).
@@ -124,11 +132,7 @@ async def select(store: Store, sparql: str, *, settings: Settings) -> list[dict[
         max_rows=INTERNAL_MAX_ROWS,
         max_bytes=INTERNAL_MAX_BYTES,
     )
-    answer = await store.query(request)
-    if answer.truncated:
-        raise InternalReadTooLarge(
-            f"an internal read returned more than {INTERNAL_MAX_ROWS} rows: {sparql[:200]}"
-        )
+    answer = whole(await store.query(request), what=f"an internal read ({sparql[:200]})")
     return [
         {name: term for name, term in row.items() if not isinstance(term, ox.Triple)}
         for row in answer.solutions()

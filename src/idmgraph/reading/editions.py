@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from idmgraph.base import formats
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.queries import Catalogue
-from idmgraph.reading.describe import INTERNAL_MAX_BYTES, INTERNAL_MAX_ROWS
+from idmgraph.reading.describe import INTERNAL_MAX_BYTES, INTERNAL_MAX_ROWS, whole
 from idmgraph.reading.report import table
 from idmgraph.store.interface import Store
 from idmgraph.store.request import QueryRequest
@@ -73,7 +73,7 @@ async def edition_history(
         max_rows=INTERNAL_MAX_ROWS,
         max_bytes=INTERNAL_MAX_BYTES,
     )
-    answer = await store.query(request)
+    answer = whole(await store.query(request), what=f"the editions of {iri}")
     parsed = ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
     assert isinstance(parsed, ox.QuerySolutions)
     editions: dict[str, EditionEntry] = {}

@@ -16,11 +16,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from idmgraph.base import formats
-from idmgraph.base.errors import InternalReadTooLarge
 from idmgraph.base.settings import Settings
 from idmgraph.base.urls import page
 from idmgraph.pipeline.queries import Catalogue, NamedQuery
-from idmgraph.reading.describe import INTERNAL_MAX_BYTES, INTERNAL_MAX_ROWS
+from idmgraph.reading.describe import INTERNAL_MAX_BYTES, INTERNAL_MAX_ROWS, whole
 from idmgraph.reading.report import (
     DATE_PARAMETER,
     TITLE,
@@ -127,11 +126,7 @@ async def answer_table(
         max_rows=INTERNAL_MAX_ROWS,
         max_bytes=INTERNAL_MAX_BYTES,
     )
-    answer = await store.query(request)
-    if answer.truncated:
-        raise InternalReadTooLarge(
-            f"the named query {query.name} returned more than {INTERNAL_MAX_ROWS} rows"
-        )
+    answer = whole(await store.query(request), what=f"the named query {query.name}")
     parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(parsed, pyoxigraph.QuerySolutions)
     return table(parsed)

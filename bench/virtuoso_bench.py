@@ -51,7 +51,7 @@ from idmgraph.store.interface import Store  # noqa: E402
 from idmgraph.store.publish import publish_dataset  # noqa: E402
 from idmgraph.store.remote import RemoteStore  # noqa: E402
 from idmgraph.store.request import QueryRequest  # noqa: E402
-from remote_scaling import dataset  # noqa: E402
+from remote_scaling import dataset, medians_ms  # noqa: E402
 
 TIMEOUT = 120.0
 STORES = ("embedded", "oxigraph", "virtuoso")
@@ -68,21 +68,6 @@ def request(sparql: str, *, graph: bool, query: NamedQuery | None = None) -> Que
         max_rows=Settings().max_result_rows,
         max_bytes=Settings().max_answer_bytes,
     )
-
-
-async def medians_ms(
-    calls: dict[str, Callable[[], Awaitable[object]]], rounds: int
-) -> dict[str, float]:
-    """One warm-up call each, then ``rounds`` rounds in which the calls take turns; medians."""
-    times: dict[str, list[float]] = {name: [] for name in calls}
-    for call in calls.values():
-        await call()
-    for _ in range(rounds):
-        for name, call in calls.items():
-            started = time.perf_counter()
-            await call()
-            times[name].append((time.perf_counter() - started) * 1000)
-    return {name: statistics.median(found) for name, found in times.items()}
 
 
 async def lookups_ms(store: Store, iris: list[str]) -> list[float]:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from idmgraph.pipeline.queries import NamedQuery, Term, load_catalogue
-from idmgraph.store.remotequery import HIDDEN, limited, rewrite, unversion
+from idmgraph.store.remotequery import HIDDEN, MAX_GRAPH_VARIABLES, limited, rewrite, unversion
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
@@ -174,3 +174,12 @@ def test_a_graph_variable_is_bound_to_the_release_name_inside_the_query() -> Non
     assert rewritten.variables == plain.variables
     # without versioned graphs the text is left as it was
     assert rewrite(sparql, graphs={}) == sparql
+
+
+def test_many_graph_variables_are_refused_rather_than_amplified() -> None:
+    graphs = {f"urn:g{n}": f"urn:g{n}?idmgraph-load=t1" for n in range(20)}
+    few = "SELECT * WHERE { " + " ".join(f"GRAPH ?g{n} {{ }}" for n in range(3)) + " }"
+    assert rewrite(few, graphs=graphs).count("VALUES") == 3
+    many = "SELECT * WHERE { " + "GRAPH ?g { } " * (MAX_GRAPH_VARIABLES + 1) + "}"
+    with pytest.raises(ValueError, match=r"GRAPH \?variable patterns"):
+        rewrite(many, graphs=graphs)

@@ -36,6 +36,7 @@ _KEEP_FROM = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})  # variables stay
 _KEEP_UNTIL = frozenset({"{", "}", "WHERE", "HAVING"})
 _BLANK = frozenset({"space", "comment"})
 _GRAPH_POSITION = frozenset({"GRAPH", "FROM", "NAMED"})  # keywords a graph name follows
+MAX_GRAPH_VARIABLES = 64  # GRAPH ?g patterns one query may hold on a remote store
 _ERASED = re.compile(r"[^\n]")  # what a removed clause is written as: spaces, its line breaks
 
 
@@ -95,7 +96,12 @@ def named_graph_variables(sparql: str, graphs: Mapping[str, str]) -> str:
         return sparql
     tokens = [(m.lastgroup or "other", m.group(0)) for m in TOKEN.finditer(sparql)]
     table = " ".join(f"(<{name}> <{versioned}>)" for name, versioned in sorted(graphs.items()))
-    return "".join(_scoped(tokens, table, [0]))
+    counter = [0]
+    rewritten = "".join(_scoped(tokens, table, counter))
+    if counter[0] > MAX_GRAPH_VARIABLES:
+        # each pattern carries the whole table: a short text must not become a huge one
+        raise ValueError(f"the query has more than {MAX_GRAPH_VARIABLES} GRAPH ?variable patterns")
+    return rewritten
 
 
 def _scoped(tokens: list[tuple[str, str]], table: str, counter: list[int]) -> Iterator[str]:

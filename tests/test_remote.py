@@ -462,6 +462,22 @@ def test_a_query_never_follows_a_pointer_read_begun_before_it(
     assert _within(store, body) == (_size(FIXTURE) + 1, "two")
 
 
+def test_closing_ends_a_pointer_read_in_flight(server: RemoteServer) -> None:
+    publish_dataset(server.remote(), FIXTURE, version="one")
+    slow = _SlowPointer(delay=1.0)
+    store = RemoteStore(server.remote(), refresh_seconds=0, transport=slow)
+
+    async def run() -> None:
+        await store.start()
+        await asyncio.sleep(0.2)  # the follower's pointer read is now held back
+        await store.close()
+        # nothing of the store is left running on the loop once it is closed
+        others = asyncio.all_tasks() - {asyncio.current_task()}
+        assert not others
+
+    asyncio.run(run())
+
+
 def test_cached_answers_follow_a_publication_too(server: RemoteServer, grown: Path) -> None:
     publish_dataset(server.remote(), FIXTURE, version="one")
     cached = CachedStore(RemoteStore(server.remote(), refresh_seconds=0.1))

@@ -358,6 +358,14 @@ class RemoteStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
             self._follower = None
+        # a pointer read may outlive the follower that awaited it (shielded): it must end
+        # before its connection's pool closes, or the connection is left to the collector
+        refreshing, self._refreshing = self._refreshing, None
+        if refreshing is not None:
+            refreshing.cancel()
+            # whatever it ended with, nobody waits for its answer any more
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await refreshing
         if self._client is not None:
             await self._client.aclose()
             self._client = None

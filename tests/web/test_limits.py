@@ -191,7 +191,7 @@ def test_health_answers_ready_on_the_shared_endpoint(endpoint: Endpoint) -> None
 
 @pytest.fixture(scope="module")
 def impatient_server() -> Iterator[str]:
-    settings = Settings(head_timeout=0.5, query_timeout=2.0, query_workers=1)
+    settings = Settings(head_timeout=0.5, body_timeout=0.5, query_timeout=2.0, query_workers=1)
     with (
         dataset_store(FIXTURE, workers=1, query_timeout=settings.query_timeout) as store,
         running(create_app(settings, CachedStore(store))) as base,
@@ -232,6 +232,60 @@ def test_the_next_head_on_a_kept_alive_connection_is_timed_too(impatient_server:
         assert first.startswith(b"HTTP/1.1 200")
         connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n")
         assert b"HTTP/1.1 408" in _read_all(connection)
+
+
+def _slow_post(connection: socket.socket, path: str, body: bytes) -> None:
+    """Send a whole head announcing ``body``, then only the first half of it."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/sparql-query\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    connection.sendall(head.encode("ascii") + body[: len(body) // 2])
+
+
+def test_a_body_sent_too_slowly_is_answered_408_and_closed(
+    impatient_server: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with _connect(impatient_server) as connection:
+        _slow_post(connection, "/sparql", b"ASK { ?s ?p ?o }")
+        started = time.monotonic()
+        answer = _read_all(connection)  # the server closes: recv ends
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"request body took longer" in answer
+    assert time.monotonic() - started < 8
+    time.sleep(0.2)  # the application, told the client left, ends its request quietly
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+def test_a_body_trickling_after_an_early_answer_is_cut_off(impatient_server: str) -> None:
+    # the application answers 404 without reading the body; the rest comes a byte at a time,
+    # each byte keeping the connection alive until the body's own deadline
+    answer, closed = b"", False
+    with _connect(impatient_server) as connection:
+        _slow_post(connection, "/no-such-page", b"x" * 4096)
+        connection.settimeout(0.2)
+        started = time.monotonic()
+        while not closed and time.monotonic() - started < 8:
+            try:
+                chunk = connection.recv(65536)
+                answer, closed = answer + chunk, not chunk
+            except TimeoutError:
+                with contextlib.suppress(OSError):
+                    connection.sendall(b"x")
+    assert answer.startswith(b"HTTP/1.1 404")
+    assert b"HTTP/1.1 408" not in answer
+    assert closed
+
+
+def test_a_body_sent_at_once_is_read(impatient_server: str) -> None:
+    answer = httpx.post(
+        impatient_server + "/sparql",
+        content=b"ASK { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+    )
+    assert answer.status_code == 200
+    assert answer.json()["boolean"] is True
 
 
 def test_a_slow_answer_is_not_cut_by_the_head_timeout(impatient_server: str) -> None:

@@ -131,6 +131,11 @@ class Settings:
         "Seconds a connection has to send a whole request head (from its opening, or from the "
         "end of the last answer); past it, 408 and the connection is closed.",
     )
+    body_timeout: float = _setting(
+        30.0,
+        "Seconds a request has to send its whole body once its head is whole; past it, 408 "
+        "(if nothing was answered yet) and the connection is closed.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

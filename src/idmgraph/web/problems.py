@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from idmgraph.base import formats
@@ -55,6 +56,12 @@ async def _http_exception(_request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, title, str(exc.detail), headers=headers)
 
 
+async def _client_gone(_request: Request, _exc: Exception) -> Response:
+    # the client left (or was cut off past body_timeout) before its body was whole: the
+    # server sends nothing (the connection is closed), and there is no error to log
+    return Response(status_code=499)
+
+
 _TITLES = {404: "Not found", 405: "Method not allowed", 400: "Bad request"}
 
 
@@ -62,3 +69,4 @@ def install(app: FastAPI) -> None:
     """Answer every RequestError and routing error of ``app`` as a problem document."""
     app.add_exception_handler(RequestError, _request_error)
     app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(ClientDisconnect, _client_gone)

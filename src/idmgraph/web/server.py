@@ -8,6 +8,9 @@ passes ``max_header_bytes`` or ``max_headers``, before anything is parsed furthe
 Nor does uvicorn bound the time a head takes: a client sending one byte a second (slowloris)
 held its connection for as long as it liked. A head must now be whole within ``head_timeout``
 seconds of the connection's opening or of the end of the previous answer; past it, 408.
+A body, once its head is whole, must arrive within ``body_timeout`` seconds (a slow body held
+its connection and its task as long as a slow head did); past it, 408 if nothing was answered
+yet, and the connection is closed either way.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ def server_config(
             max_head_bytes=settings.max_header_bytes,
             max_headers=settings.max_headers,
             head_timeout=settings.head_timeout,
+            body_timeout=settings.body_timeout,
         ),
         access_log=False,
         log_level=log_level,
@@ -62,10 +66,15 @@ def server_config(
 
 
 def bounded_protocol(
-    *, max_head_bytes: int, max_headers: int, head_timeout: float = 10.0
+    *,
+    max_head_bytes: int,
+    max_headers: int,
+    head_timeout: float = 10.0,
+    body_timeout: float = 30.0,
 ) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol, refusing request heads past the given limits with 431
-    and heads that take longer than ``head_timeout`` seconds with 408."""
+    """uvicorn's httptools protocol, refusing request heads past the given limits with 431,
+    and heads or bodies that take longer than ``head_timeout`` or ``body_timeout`` seconds
+    with 408."""
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -75,6 +84,7 @@ def bounded_protocol(
             self._fields = 0
             self._refused = False
             self._head_since: float | None = None  # when the head now awaited began
+            self._body_since: float | None = None  # when the body now awaited began
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -85,8 +95,28 @@ def bounded_protocol(
             super().on_response_complete()
             self._head_since = self.loop.time()  # the next request's head starts now
 
-        def head_overdue(self, now: float) -> bool:
-            return self._head_since is not None and now - self._head_since > head_timeout
+        def overdue(self, now: float) -> bool:
+            head = self._head_since is not None and now - self._head_since > head_timeout
+            body = self._body_since is not None and now - self._body_since > body_timeout
+            return head or body
+
+        def expired(self) -> None:
+            if self._body_since is not None:
+                self.body_expired()
+            else:
+                self.head_expired()
+
+        def body_expired(self) -> None:
+            self._body_since = None
+            if self._refused or self.transport.is_closing():
+                return
+            if self.cycle is not None and self.cycle.response_started:
+                self.transport.close()  # answered already: only the rest of the body is late
+            else:
+                # the application, still waiting for the body, is told the client went away
+                self._refuse(
+                    f"the request body took longer than {body_timeout:g} s", status=TIMED_OUT
+                )
 
         def head_expired(self) -> None:
             self._head_since = None
@@ -125,6 +155,7 @@ def bounded_protocol(
             if self._fields > max_headers:
                 self._refuse(f"the request carries more than {max_headers} header fields")
                 return
+            self._body_since = self.loop.time()  # until the message is complete
             super().on_headers_complete()
 
         def on_body(self, body: bytes) -> None:
@@ -132,13 +163,14 @@ def bounded_protocol(
                 super().on_body(body)
 
         def on_message_complete(self) -> None:
+            self._body_since = None
             if self._refused:
                 return
             super().on_message_complete()
             self._in_head = True  # what follows on this connection is the next request's head
 
         def _refuse(self, message: str, *, status: int = TOO_LARGE) -> None:
-            self._head_since = None
+            self._head_since = self._body_since = None
             body = message.encode("ascii")
             self.transport.write(
                 b"".join(
@@ -155,7 +187,7 @@ def bounded_protocol(
             self._refused = True
 
     sweeping: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
-    every = min(1.0, head_timeout / 4)
+    every = min(1.0, head_timeout / 4, body_timeout / 4)
 
     # One sweep of the connections per loop and second, rather than a timer armed and
     # cancelled for every request: that cost 3 % of the server's time on small queries.
@@ -167,8 +199,8 @@ def bounded_protocol(
     def _sweep(loop: asyncio.AbstractEventLoop, connections: set[Any]) -> None:
         now = loop.time()
         for connection in list(connections):
-            if isinstance(connection, BoundedHttpToolsProtocol) and connection.head_overdue(now):
-                connection.head_expired()
+            if isinstance(connection, BoundedHttpToolsProtocol) and connection.overdue(now):
+                connection.expired()
         loop.call_later(every, _sweep, loop, connections)
 
     return BoundedHttpToolsProtocol

@@ -111,6 +111,25 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(code) if code < 0x110000 else match.group(0)
 
 
+Token = tuple[str, str]  # (kind, text): the kind is the name of TOKEN's group
+
+
+def tokens_of(text: str) -> list[Token]:
+    """Every token of ``text``, spaces and comments included, so that joining gives it back."""
+    return [(match.lastgroup or "other", match.group(0)) for match in TOKEN.finditer(text)]
+
+
+def next_significant(tokens: list[Token], index: int, count: int) -> list[int]:
+    """Indices of the (at most) ``count`` tokens after ``index`` that are not space or comment."""
+    found: list[int] = []
+    for position in range(index + 1, len(tokens)):
+        if len(found) == count:
+            break
+        if tokens[position][0] not in ("space", "comment"):
+            found.append(position)
+    return found
+
+
 def _significant(text: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of every token but spaces and comments, lazily."""
     for match in TOKEN.finditer(text):

@@ -33,7 +33,7 @@ from urllib.parse import urljoin
 import pyoxigraph
 
 from idmgraph.base.errors import BadRequest, QueryTimeout, RequestError, StoreIncapable
-from idmgraph.base.querytext import TOKEN, unescaped
+from idmgraph.base.querytext import TOKEN, Token, next_significant, tokens_of, unescaped
 from idmgraph.store.evaluate import Term
 
 PROBE_IRI = "urn:idmgraph:probe"
@@ -153,7 +153,7 @@ def empty_graph_patterns(sparql: str) -> str:
     written as the distinct graphs holding a statement (Virtuoso keeps no empty graph); a
     named graph's is refused, as no pattern that binds no variable can stand for it there.
     """
-    tokens = [(m.lastgroup or "other", m.group(0)) for m in TOKEN.finditer(sparql)]
+    tokens = tokens_of(sparql)
     pieces: list[str] = []
     index = 0
     while index < len(tokens):
@@ -177,23 +177,18 @@ def empty_graph_patterns(sparql: str) -> str:
     return "".join(pieces)
 
 
-def _empty_graph(tokens: list[tuple[str, str]], index: int) -> tuple[int, str, str] | None:
+def _empty_graph(tokens: list[Token], index: int) -> tuple[int, str, str] | None:
     """(index past it, kind of graph term, the term) where ``GRAPH term { }`` starts here."""
     if tokens[index][0] != "word" or tokens[index][1].upper() != "GRAPH":
         return None
-    wanted = ["term", "{", "}"]
-    kind, name, position = "", "", index + 1
-    while wanted and position < len(tokens):
-        token_kind, text = tokens[position]
-        position += 1
-        if token_kind in ("space", "comment"):
-            continue
-        step = wanted.pop(0)
-        if step == "term" and token_kind in ("var", "iri", "word"):
-            kind, name = token_kind, text
-        elif step != text:
-            return None
-    return (position, kind, name) if not wanted else None
+    following = next_significant(tokens, index, 3)
+    if len(following) < 3:
+        return None
+    term, opening, closing = following
+    kind, name = tokens[term]
+    if kind not in ("var", "iri", "word") or tokens[opening][1] != "{":
+        return None
+    return (closing + 1, kind, name) if tokens[closing][1] == "}" else None
 
 
 def ordered(sparql: str) -> bool:

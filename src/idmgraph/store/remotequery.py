@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph
 
-from idmgraph.base.querytext import TOKEN
+from idmgraph.base.querytext import TOKEN, Token, next_significant, tokens_of
 from idmgraph.store.evaluate import Term
 
 INTERNAL = "urn:idmgraph:"  # every IRI of idmgraph's own bookkeeping in a remote store
@@ -34,7 +34,6 @@ MARKER = "?idmgraph-load="  # versioned graph = graph IRI + MARKER + load id
 _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _KEEP_FROM = frozenset({"SELECT", "VALUES", "GROUP", "ORDER"})  # variables stay variables
 _KEEP_UNTIL = frozenset({"{", "}", "WHERE", "HAVING"})
-_BLANK = frozenset({"space", "comment"})
 _GRAPH_POSITION = frozenset({"GRAPH", "FROM", "NAMED"})  # keywords a graph name follows
 MAX_GRAPH_VARIABLES = 64  # GRAPH ?g patterns one query may hold on a remote store
 _ERASED = re.compile(r"[^\n]")  # what a removed clause is written as: spaces, its line breaks
@@ -94,7 +93,7 @@ def named_graph_variables(sparql: str, graphs: Mapping[str, str]) -> str:
     """
     if not graphs:
         return sparql
-    tokens = [(m.lastgroup or "other", m.group(0)) for m in TOKEN.finditer(sparql)]
+    tokens = tokens_of(sparql)
     table = " ".join(f"(<{name}> <{versioned}>)" for name, versioned in sorted(graphs.items()))
     counter = [0]
     rewritten = "".join(_scoped(tokens, table, counter))
@@ -104,7 +103,7 @@ def named_graph_variables(sparql: str, graphs: Mapping[str, str]) -> str:
     return rewritten
 
 
-def _scoped(tokens: list[tuple[str, str]], table: str, counter: list[int]) -> Iterator[str]:
+def _scoped(tokens: list[Token], table: str, counter: list[int]) -> Iterator[str]:
     index = 0
     while index < len(tokens):
         text = tokens[index][1]
@@ -129,16 +128,18 @@ def _scoped(tokens: list[tuple[str, str]], table: str, counter: list[int]) -> It
         index = close + 1
 
 
-def _graph_variable_at(tokens: list[tuple[str, str]], index: int) -> tuple[str, int] | None:
+def _graph_variable_at(tokens: list[Token], index: int) -> tuple[str, int] | None:
     """(variable, index of the opening brace) when a GRAPH keyword at ``index`` names one."""
-    significant = (i for i in range(index + 1, len(tokens)) if tokens[i][0] not in _BLANK)
-    name, brace = next(significant, None), next(significant, None)
-    if name is None or brace is None or tokens[name][0] != "var" or tokens[brace][1] != "{":
+    following = next_significant(tokens, index, 2)
+    if len(following) < 2:
+        return None
+    name, brace = following
+    if tokens[name][0] != "var" or tokens[brace][1] != "{":
         return None
     return "?" + tokens[name][1][1:], brace
 
 
-def _matching_brace(tokens: list[tuple[str, str]], opening: int) -> int:
+def _matching_brace(tokens: list[Token], opening: int) -> int:
     depth = 0
     for index in range(opening, len(tokens)):
         depth += {"{": 1, "}": -1}.get(tokens[index][1], 0)

@@ -29,7 +29,11 @@ class Server:
 
 
 def serve(
-    release: Release, *, start_within: float = 30, max_answer_bytes: int = 32_000_000
+    release: Release,
+    *,
+    start_within: float = 30,
+    max_answer_bytes: int = 32_000_000,
+    warm_landscape: bool = True,
 ) -> Generator[Server, None, None]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
@@ -40,6 +44,7 @@ def serve(
         query_workers=2,
         max_result_rows=100_000,
         max_answer_bytes=max_answer_bytes,
+        warm_landscape=warm_landscape,
     )
     with (
         release_settings(local) as settings,

@@ -1,23 +1,34 @@
 """The landscapes /landscape keeps: one computation per (release, date), shared by concurrent
 first requests; a failed one is not kept; the oldest used go past the line budget; its queries
-may run several query timeouts."""
+may run several query timeouts; today's is computed ahead, as the server starts and when the
+release changes."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from starlette.requests import Request
 
+from idmgraph.base.errors import QueryTimeout
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.queries import load_catalogue
-from idmgraph.reading.landscape import Landscape
+from idmgraph.reading.landscape import Landscape, plan, today
+from idmgraph.store.interface import Store
 from idmgraph.store.request import QueryAnswer, QueryRequest
-from idmgraph.web.landscape import LANDSCAPE_TIMEOUTS, Kept, build
+from idmgraph.web.app import create_app
+from idmgraph.web.landscape import LANDSCAPE_TIMEOUTS, Kept, Landscapes, build
+from tests.remoteserver import dataset_store
+from tests.web.running import running
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = load_catalogue(ROOT / "queries", root=ROOT)
+# a graph whose landscape has lines (tests/test_landscape.py knows them)
+LANDSCAPE = ROOT / "tests" / "fixtures" / "landscape" / "graph.trig"
 
 
 class Computations:
@@ -91,9 +102,98 @@ class RecordingStore:
 def test_the_landscape_queries_may_run_several_query_timeouts() -> None:
     settings = Settings(root=ROOT, query_timeout=2.0)
     store = RecordingStore()
-    request = Request({"type": "http", "query_string": b"on=2024-01-01", "headers": []})
     with pytest.raises(Stop):
-        asyncio.run(build(request, settings=settings, store=store, catalogue=CATALOGUE))  # type: ignore[arg-type]
+        asyncio.run(build("2024-01-01", settings=settings, store=store, catalogue=CATALOGUE))  # type: ignore[arg-type]
     assert store.timeouts
     assert set(store.timeouts) == {2.0 * LANDSCAPE_TIMEOUTS}
     assert LANDSCAPE_TIMEOUTS > 1
+
+
+class CountingStore:
+    """A real store whose version can be changed, counting the landscape queries it is asked."""
+
+    def __init__(self, store: Store, *, fail: bool = False) -> None:
+        self._store = store
+        self.version = store.version
+        self.fail = fail
+        self.asked: list[str] = []
+
+    async def query(self, request: QueryRequest) -> QueryAnswer:
+        if request.sparql in LANDSCAPE_TEXTS:
+            self.asked.append(request.sparql)
+        if self.fail:
+            raise QueryTimeout("the store is too busy")
+        return await self._store.query(request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+LANDSCAPE_TEXTS = {query.sparql for query, _ in plan(CATALOGUE)}
+
+
+async def _until(condition: Callable[[], bool], *, within: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.02)
+
+
+def _warming(counting: CountingStore, body: Callable[[Landscapes], Awaitable[None]]) -> None:
+    async def run() -> None:
+        await counting.start()
+        landscapes = Landscapes(Settings(root=ROOT), counting, CATALOGUE)
+        warming = asyncio.create_task(landscapes.keep_warm(every=0.05))
+        try:
+            await body(landscapes)
+        finally:
+            warming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await warming
+            await counting.close()
+
+    asyncio.run(run())
+
+
+def test_todays_landscape_is_computed_ahead_and_again_for_a_new_release() -> None:
+    with dataset_store(LANDSCAPE, workers=1) as store:
+        counting = CountingStore(store)
+
+        async def body(landscapes: Landscapes) -> None:
+            await _until(lambda: len(counting.asked) == len(LANDSCAPE_TEXTS))
+            first = await landscapes.on(today())  # kept: no query asked for it
+            assert first.lines
+            assert len(counting.asked) == len(LANDSCAPE_TEXTS)
+            counting.version = "another-release"
+            await _until(lambda: len(counting.asked) == 2 * len(LANDSCAPE_TEXTS))
+            assert await landscapes.on(today()) is not first
+
+        _warming(counting, body)
+
+
+def test_a_warm_up_that_fails_is_not_tried_again_for_the_same_release_and_day(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with dataset_store(LANDSCAPE, workers=1) as store:
+        counting = CountingStore(store, fail=True)
+
+        async def body(landscapes: Landscapes) -> None:
+            await _until(lambda: bool(counting.asked))
+            await asyncio.sleep(0.5)  # ten more rounds of the warmer
+            assert len(counting.asked) <= len(LANDSCAPE_TEXTS)
+            counting.fail = False  # a request computes it, as without the warmer
+            assert (await landscapes.on(today())).lines
+
+        _warming(counting, body)
+    assert "could not be computed ahead" in caplog.text
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_server_computes_todays_landscape_as_it_starts_when_told(warm: bool) -> None:
+    with dataset_store(LANDSCAPE, workers=1) as store:
+        counting = CountingStore(store)
+        with running(create_app(Settings(warm_landscape=warm), counting)):
+            deadline = time.monotonic() + (20 if warm else 1)
+            while len(counting.asked) < len(LANDSCAPE_TEXTS) and time.monotonic() < deadline:
+                time.sleep(0.02)
+    assert len(counting.asked) == (len(LANDSCAPE_TEXTS) if warm else 0)

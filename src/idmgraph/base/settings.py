@@ -131,6 +131,11 @@ class Settings:
         "Seconds a connection has to send a whole request head (from its opening, or from the "
         "end of the last answer); past it, 408 and the connection is closed.",
     )
+    warm_landscape: bool = _setting(
+        True,
+        "Compute today's /landscape as the server starts, and again when the day or the "
+        "release changes, so that no reader waits for it (seconds at whole-catalogue scale).",
+    )
     body_timeout: float = _setting(
         30.0,
         "Seconds a request has to send its whole body once its head is whole; past it, 408 "

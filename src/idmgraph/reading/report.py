@@ -96,7 +96,8 @@ def text(term: Term | None) -> str:
 def table(solutions: ox.QuerySolutions) -> Table:
     """Read a SELECT answer completely into a :class:`Table`."""
     variables = tuple(variable.value for variable in solutions.variables)
-    rows = tuple(tuple(solution[name] for name in variables) for solution in solutions)
+    # a solution iterates over its values in the order of the variables, None where unbound
+    rows = tuple(tuple(solution) for solution in solutions)
     return Table(variables=variables, rows=rows)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,12 +43,20 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     when not given); the store is started and closed with the app."""
     served = served or Served(settings.release_dir)
 
+    catalogue = project_catalogue(settings)
+    landscapes = landscape.Landscapes(settings, store, catalogue)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await store.start()
+        warming = asyncio.create_task(landscapes.keep_warm()) if settings.warm_landscape else None
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await warming
             await store.close()
             served.close()
 
@@ -67,7 +77,6 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     app.router.add_route(HEALTH_PATH, checker.endpoint, methods=["GET", "HEAD"])
     for path in (ENDPOINT_PATH, ENDPOINT_PATH + "/"):
         app.router.add_route(path, sparql.endpoint, methods=["GET", "POST"])
-    catalogue = project_catalogue(settings)
     app.state.catalogue = catalogue  # the service description lists the named queries
     # our own OpenAPI document: FastAPI's would describe none of the parameters routes read
     app.router.add_route(
@@ -76,7 +85,7 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     link = Urls(settings.base_iri).href
     app.include_router(queries.router(settings, store, catalogue, link=link))
     app.include_router(gaps.router(settings, store, catalogue, link=link))
-    app.include_router(landscape.router(settings, store, catalogue, link=link))
+    app.include_router(landscape.router(landscapes, catalogue, link=link))
     app.include_router(changes.router(settings, store, served))
     linked.install(app, settings, store, served)
     # Starlette runs the last added middleware first: CORS wraps the read-only guard, so even

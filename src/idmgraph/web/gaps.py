@@ -127,6 +127,11 @@ async def answer_table(
         max_bytes=INTERNAL_MAX_BYTES,
     )
     answer = whole(await store.query(request), what=f"the named query {query.name}")
-    parsed = pyoxigraph.parse_query_results(answer.body, format=pyoxigraph.QueryResultsFormat.JSON)
+    # off the event loop: a whole-catalogue answer (tens of MB) takes seconds to read
+    return await asyncio.to_thread(_table_of, answer.body)
+
+
+def _table_of(body: bytes) -> Table:
+    parsed = pyoxigraph.parse_query_results(body, format=pyoxigraph.QueryResultsFormat.JSON)
     assert isinstance(parsed, pyoxigraph.QuerySolutions)
     return table(parsed)

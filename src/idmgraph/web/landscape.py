@@ -6,7 +6,10 @@ query string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DAT
 landscape as it stood on that date.
 
 A landscape is computed once per release and date and kept (a release never changes; at
-whole-catalogue scale one takes seconds). The HTML lists at most ``PAGE_LINES`` lines per page
+whole-catalogue scale one takes seconds). Today's is computed as the server starts, and again
+when the day or the release changes (``warm_landscape``), so that no reader waits for it; its
+answers are read and folded off the event loop, which serves the other requests meanwhile.
+The HTML lists at most ``PAGE_LINES`` lines per page
 (``?page=``), with the counts and the timeline of every line the filters keep; the CSV and JSON
 are always complete.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import logging
 from collections.abc import Awaitable, Callable
 from math import ceil
 from urllib.parse import urlencode
@@ -64,6 +68,10 @@ LANDSCAPE_TIMEOUTS = 6
 # A representation of the landscape: the request, the whole landscape, its filters, headers.
 Respond = Callable[[Request, Landscape, Filters, dict[str, str]], Response]
 Key = tuple[str, str]  # (release version, date)
+# How often the warmer looks whether the day or the release changed, in seconds.
+WARM_EVERY = 60.0
+
+_log = logging.getLogger(__name__)
 
 
 class Kept:
@@ -74,6 +82,10 @@ class Kept:
         # sizes are counted in lines, so the byte budget of the LRU is a line budget here
         self._kept = ByteLRU[Key, Landscape](max_bytes=max_lines, max_entry_bytes=max_lines)
         self._running: dict[Key, asyncio.Future[Landscape]] = {}
+
+    def holds(self, key: Key) -> bool:
+        """Whether the landscape of ``key`` is kept or under way."""
+        return key in self._running or self._kept.get(key) is not None
 
     async def get(self, key: Key, compute: Callable[[], Awaitable[Landscape]]) -> Landscape:
         """The landscape of ``key``, computed by ``compute`` unless it is kept or under way."""
@@ -96,11 +108,50 @@ class Kept:
             del self._running[key]
 
 
-def router(
-    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
-) -> APIRouter:
+class Landscapes:
+    """The landscapes of the served release, per date: each computed once and kept."""
+
+    def __init__(self, settings: Settings, store: Store, catalogue: Catalogue) -> None:
+        self._settings = settings
+        self._store = store
+        self._catalogue = catalogue
+        self._kept = Kept()
+
+    @property
+    def store(self) -> Store:
+        """The store the landscapes are read from."""
+        return self._store
+
+    async def on(self, date: str) -> Landscape:
+        """The landscape on ``date`` of the release the request reads."""
+
+        async def compute() -> Landscape:
+            return await build(
+                date, settings=self._settings, store=self._store, catalogue=self._catalogue
+            )
+
+        return await self._kept.get((self._store.version, date), compute)
+
+    async def keep_warm(self, *, every: float = WARM_EVERY) -> None:
+        """Compute today's landscape now, and again whenever the day or the release changes.
+
+        A computation that fails is logged and not tried again for the same release and day:
+        the first request then computes it, as it would without this.
+        """
+        failed: Key | None = None
+        while True:
+            key = (self._store.version, today())
+            if key != failed and not self._kept.holds(key):
+                try:
+                    await self.on(key[1])
+                except Exception as exc:  # a warm-up never stops the server
+                    _log.warning("today's landscape could not be computed ahead: %s", exc)
+                    failed = key
+            await asyncio.sleep(every)
+
+
+def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) -> APIRouter:
     """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
-    kept = Kept()
 
     def html(
         request: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
@@ -132,17 +183,13 @@ def router(
     def endpoint(respond: Respond) -> Callable[[Request], Awaitable[Response]]:
         async def answer(request: Request) -> Response:
             # without ?on= the landscape is today's: the ETag names the day it was computed on
-            headers = validators(request, store, f"{LANDSCAPE_PATH}-{today()}")
+            headers = validators(request, landscapes.store, f"{LANDSCAPE_PATH}-{today()}")
             if not_modified(request, headers["ETag"]):
                 return Response(status_code=304, headers=headers)
             filters = _filters(request)
             on = request.query_params.get(DATE_PARAMETER) or today()
             plan(catalogue, on=on)  # a bad date is a 400 before anything runs or is kept
-
-            async def compute() -> Landscape:
-                return await build(request, settings=settings, store=store, catalogue=catalogue)
-
-            whole = await kept.get((store.version, on), compute)
+            whole = await landscapes.on(on)
             return respond(request, whole, filters, headers)
 
         return answer
@@ -207,11 +254,10 @@ def _filters(request: Request) -> Filters:
     return Filters(**given)
 
 
-async def build(
-    request: Request, *, settings: Settings, store: Store, catalogue: Catalogue
-) -> Landscape:
-    """Run the landscape's queries for the date asked (``?on=``) and assemble it."""
-    planned = plan(catalogue, on=request.query_params.get(DATE_PARAMETER) or None)
+async def build(date: str, *, settings: Settings, store: Store, catalogue: Catalogue) -> Landscape:
+    """Run the landscape's queries for ``date`` and assemble it (off the event loop: at
+    whole-catalogue scale the fold takes seconds)."""
+    planned = plan(catalogue, on=date)
     answers = await asyncio.gather(
         *(
             answer_table(store, settings, query, values, timeout=landscape_timeout(settings))
@@ -219,4 +265,4 @@ async def build(
         )
     )
     named = {query.name: found for (query, _), found in zip(planned, answers, strict=True)}
-    return assemble(named, on=planned[0][1][DATE_PARAMETER])
+    return await asyncio.to_thread(assemble, named, on=date)

@@ -190,7 +190,8 @@ def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) ->
             on = request.query_params.get(DATE_PARAMETER) or today()
             plan(catalogue, on=on)  # a bad date is a 400 before anything runs or is kept
             whole = await landscapes.on(on)
-            return respond(request, whole, filters, headers)
+            # off the event loop: the whole-catalogue CSV or JSON takes a second or two to write
+            return await asyncio.to_thread(respond, request, whole, filters, headers)
 
         return answer
 

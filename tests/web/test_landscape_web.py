@@ -78,6 +78,30 @@ def test_csv_json_and_filters_agree(http: httpx.Client) -> None:
     assert [line["iri"] for line in lines] == [row["iri"] for row in rows]
 
 
+def test_answers_kept_once_written_stay_those_of_their_filters_and_date(
+    http: httpx.Client,
+) -> None:
+    def lines(path: str, **params: str) -> list[str]:
+        answer = http.get(path, params=params)
+        assert answer.status_code == 200
+        if path.endswith(".csv"):
+            return [row["iri"] for row in csv.DictReader(io.StringIO(answer.text))]
+        return [line["iri"] for line in answer.json()["lines"]]
+
+    for path in ("/landscape.json", "/landscape.csv"):
+        whole = lines(path)
+        narrowed = lines(path, body="ISO")
+        earlier = lines(path, on="2010-01-01")
+        assert set(narrowed) < set(whole)
+        assert len(earlier) < len(whole)
+        # asked again (now written already), each is the same as the first time
+        assert (lines(path), lines(path, body="ISO"), lines(path, on="2010-01-01")) == (
+            whole,
+            narrowed,
+            earlier,
+        )
+
+
 def test_an_earlier_date_shows_fewer_lines(http: httpx.Client) -> None:
     now = http.get("/landscape.json", params={"on": "2026-12-31"}).json()
     then = http.get("/landscape.json", params={"on": "2010-01-01"}).json()

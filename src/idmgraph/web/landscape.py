@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from math import ceil
 from urllib.parse import urlencode
@@ -65,9 +66,13 @@ KEPT_LINES = 250_000
 # (66 000 rows) took longer than one timeout on a busy machine. A client still holds at most
 # its share of the workers meanwhile.
 LANDSCAPE_TIMEOUTS = 6
-# A representation of the landscape: the request, the whole landscape, its filters, headers.
-Respond = Callable[[Request, Landscape, Filters, dict[str, str]], Response]
 Key = tuple[str, str]  # (release version, date)
+# A representation of the landscape: the request, the key and the whole landscape, its filters,
+# the headers.
+Respond = Callable[[Request, Key, Landscape, Filters, dict[str, str]], Response]
+# Bytes of CSV and JSON kept once written: the whole-catalogue JSON (36 000 lines) took 2 s to
+# write, and scripts ask for it whole, again and again.
+WRITTEN_BYTES = 128_000_000
 # How often the warmer looks whether the day or the release changed, in seconds.
 WARM_EVERY = 60.0
 
@@ -153,8 +158,13 @@ class Landscapes:
 def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) -> APIRouter:
     """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
 
+    written = ByteLRU[tuple[Key, str, Filters], bytes](
+        max_bytes=WRITTEN_BYTES, max_entry_bytes=WRITTEN_BYTES // 2
+    )
+    writing = threading.Lock()
+
     def html(
-        request: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
+        request: Request, _key: Key, whole: Landscape, filters: Filters, headers: dict[str, str]
     ) -> Response:
         shown = whole.filtered(filters)
         number = _page(request, len(shown.lines))
@@ -174,9 +184,15 @@ def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) ->
 
     def text(write: Callable[[Landscape], str], media_type: str) -> Respond:
         def respond(
-            _: Request, whole: Landscape, filters: Filters, headers: dict[str, str]
+            _: Request, key: Key, whole: Landscape, filters: Filters, headers: dict[str, str]
         ) -> Response:
-            return Response(write(whole.filtered(filters)), media_type=media_type, headers=headers)
+            with writing:  # answers are written in threads: one at a time reads the LRU
+                found = written.get((key, media_type, filters))
+            if found is None:
+                found = write(whole.filtered(filters)).encode("utf-8")
+                with writing:
+                    written.put((key, media_type, filters), found, size=len(found))
+            return Response(found, media_type=media_type, headers=headers)
 
         return respond
 
@@ -189,9 +205,10 @@ def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) ->
             filters = _filters(request)
             on = request.query_params.get(DATE_PARAMETER) or today()
             plan(catalogue, on=on)  # a bad date is a 400 before anything runs or is kept
+            key = (landscapes.store.version, on)
             whole = await landscapes.on(on)
             # off the event loop: the whole-catalogue CSV or JSON takes a second or two to write
-            return await asyncio.to_thread(respond, request, whole, filters, headers)
+            return await asyncio.to_thread(respond, request, key, whole, filters, headers)
 
         return answer
 

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from idmgraph.base.settings import Settings
+from idmgraph.importer import import_report
 from idmgraph.pipeline.build import build
 from idmgraph.pipeline.release import Release
 
@@ -114,6 +115,22 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 def repository_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """The repository's own sources, validated and built into a temporary dist/."""
     return build(Settings(root=REPO, dist_dir=tmp_path_factory.mktemp("release") / "dist"))
+
+
+FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
+
+
+@pytest.fixture(scope="session")
+def follow_up_project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The repository's sources with the April 2024 follow-up report imported, built into the
+    project's dist/: two reports in one release. Shared by the session: tests only read it."""
+    root = tmp_path_factory.mktemp("follow-up") / "project"
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(REPO / folder, root / folder)
+    settings = Settings(root=root)
+    import_report(settings, FOLLOW_UP)
+    build(settings)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -12,8 +10,7 @@ from rdflib import URIRef
 
 from idmgraph.base.errors import SourceError
 from idmgraph.base.settings import Settings
-from idmgraph.importer import import_report
-from idmgraph.pipeline.build import build
+from idmgraph.pipeline.release import Release
 from idmgraph.reading.diff import (
     Changes,
     diff,
@@ -24,23 +21,14 @@ from idmgraph.reading.diff import (
     snapshot_of,
 )
 
-REPO = Path(__file__).parent.parent
-FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
 OLD, NEW = "sg17-idm-report-2023-09", "sg17-idm-report-2024-04"
 ID = "https://w3id.org/idmgraph/id/"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The repository's sources, a release of them, then the follow-up imported and released."""
-    root = tmp_path_factory.mktemp("diff") / "project"
-    for folder in ("ontology", "shapes", "data"):
-        shutil.copytree(REPO / folder, root / folder)
-    build(Settings(root=root, dist_dir=root / "dist-old"))
-    settings = Settings(root=root, dist_dir=root / "dist-new")
-    import_report(settings, FOLLOW_UP)
-    build(settings)
-    return settings
+def project(follow_up_project: Settings) -> Settings:
+    """The repository's sources with the follow-up imported and released."""
+    return follow_up_project
 
 
 @pytest.fixture(scope="module")
@@ -105,9 +93,11 @@ def test_groups_newly_active(changes: Changes) -> None:
     assert changes.no_longer_active == ()
 
 
-def test_releases_diff_like_their_sources(project: Settings, changes: Changes) -> None:
-    old = project.root / "dist-old"
-    new = project.root / "dist-new"
+def test_releases_diff_like_their_sources(
+    project: Settings, repository_release: Release, changes: Changes
+) -> None:
+    old = repository_release.directory  # the repository's own release: the first report only
+    new = project.release_dir
     from_releases = diff(load_snapshot(project, str(old)), load_snapshot(project, str(new)))
     assert from_releases == changes
 
@@ -149,7 +139,7 @@ def test_unknown_side_is_refused(project: Settings) -> None:
 def test_two_reports_of_one_release_compare_like_two_releases(
     project: Settings, changes: Changes
 ) -> None:
-    dump = project.root / "dist-new" / "idmgraph.nq"
+    dump = project.release_dir / "idmgraph.nq"
     graphs = graphs_of(ox.parse(path=dump, format=ox.RdfFormat.N_QUADS))
     old, new = (URIRef(ID + "source/" + slug) for slug in (OLD, NEW))
     assert latest_reports(graphs) == [new, old]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +11,7 @@ import httpx
 import pytest
 
 from idmgraph.base.settings import Settings
-from idmgraph.importer import import_report
-from idmgraph.pipeline.build import build
-from idmgraph.pipeline.release import read_release
+from idmgraph.pipeline.release import Release, read_release
 from idmgraph.reading.comparison import release_dump
 from idmgraph.reading.diff import diff_command
 from idmgraph.store.snapshot import Served
@@ -22,17 +20,6 @@ from tests.remoteserver import dataset_store
 from tests.web.running import running
 
 REPO = Path(__file__).parent.parent.parent
-FOLLOW_UP = REPO / "tests" / "fixtures" / "reports" / "sg17-idm-progress-report-2024-04.txt"
-
-
-def _project(root: Path, *, follow_up: bool) -> Settings:
-    for folder in ("ontology", "shapes", "data"):
-        shutil.copytree(REPO / folder, root / folder)
-    settings = Settings(root=root, query_workers=1)
-    if follow_up:
-        import_report(settings, FOLLOW_UP)
-    build(settings)
-    return settings
 
 
 def _serve(settings: Settings, *, read: str = "store") -> Iterator[str]:
@@ -51,17 +38,16 @@ def _serve(settings: Settings, *, read: str = "store") -> Iterator[str]:
 
 @pytest.fixture(scope="module", params=["dump", "store"])
 def two_reports(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, follow_up_project: Settings
 ) -> Iterator[tuple[str, Settings]]:
-    settings = _project(tmp_path_factory.mktemp("changes") / "project", follow_up=True)
+    settings = dataclasses.replace(follow_up_project, query_workers=1)
     for base in _serve(settings, read=request.param):
         yield base, settings
 
 
 @pytest.fixture(scope="module")
-def one_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = _project(tmp_path_factory.mktemp("single") / "project", follow_up=False)
-    yield from _serve(settings)
+def one_report(repository_release: Release) -> Iterator[str]:
+    yield from _serve(Settings(root=REPO, dist_dir=repository_release.directory, query_workers=1))
 
 
 def test_changes_page_says_what_moved(two_reports: tuple[str, Settings]) -> None:

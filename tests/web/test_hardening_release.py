@@ -3,10 +3,12 @@ versioned downloads stay available, and a damaged release refuses to start, nami
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +21,8 @@ from idmgraph.base.errors import ReleaseDamaged
 from idmgraph.base.settings import Settings
 from idmgraph.pipeline.build import build
 from idmgraph.pipeline.release import MANIFEST, Release, read_release
-from idmgraph.store.snapshot import Served, open_served, pin
+from idmgraph.store import snapshot
+from idmgraph.store.snapshot import Served, Snapshot, open_served, pin
 from idmgraph.web.app import create_app
 from tests.web.running import running
 
@@ -211,9 +214,13 @@ def test_a_server_following_a_remote_store_re_pins_only_the_version_the_store_se
         second = _rebuild(project, replace_in, settings)
         # the store still serves the first release: nothing moves
         assert served.current(first.version).version == first.version
+        asyncio.run(served.follow(first.version))
+        assert served.current(second.version).version == first.version  # not pinned yet
         # a store serving a release the folder does not hold: the pinned one stays
+        asyncio.run(served.follow("0" * 12))
         assert served.current("0" * 12).version == first.version
         # the store switched to the folder's release: downloads and VoID follow it
+        asyncio.run(served.follow(second.version))
         assert served.current(second.version).version == second.version
         # a request still reading the first release gets the first's files and date
         assert served.current(first.version).version == first.version
@@ -226,6 +233,36 @@ def test_a_server_following_a_remote_store_re_pins_only_the_version_the_store_se
     finally:
         served.close()
     assert list(settings.release_dir.parent.glob(".dist.serving-*")) == []
+
+
+def test_a_release_is_pinned_anew_once_and_off_the_event_loop(
+    project: Path,
+    settings: Settings,
+    replace_in: Callable[..., None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = build(settings)
+    served = Served(settings.release_dir)
+    try:
+        assert served.current(first.version).version == first.version
+        second = _rebuild(project, replace_in, settings)
+        pinned_in: list[threading.Thread] = []
+
+        def recorded(directory: Path) -> Snapshot:
+            pinned_in.append(threading.current_thread())
+            return pin(directory)
+
+        monkeypatch.setattr(snapshot, "pin", recorded)
+
+        async def requests() -> None:  # five requests arriving while the pin runs
+            await asyncio.gather(*(served.follow(second.version) for _ in range(5)))
+
+        asyncio.run(requests())
+        assert len(pinned_in) == 1
+        assert pinned_in[0] is not threading.main_thread()
+        assert served.current(second.version).version == second.version
+    finally:
+        served.close()
 
 
 def test_folders_of_servers_that_were_killed_are_removed(settings: Settings) -> None:

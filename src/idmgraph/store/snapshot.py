@@ -13,6 +13,7 @@ Earlier releases' files stay downloadable from ``dist/versions/<version>/`` (kep
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import os
@@ -180,7 +181,8 @@ class Served:
     ``idmgraph serve`` pins it before opening the store; an application built without one (the
     tests' fixture stores) pins on first use. A remote store follows publications by itself:
     when it serves a version the pinned release is not, and the release folder holds that
-    version, the folder is pinned again so downloads and VoID follow the store. The embedded
+    version, the folder is pinned again (:meth:`follow`, as each request begins) so downloads
+    and VoID follow the store. The embedded
     store never changes version, so its snapshot is never replaced.
     """
 
@@ -188,26 +190,55 @@ class Served:
         self._directory = directory
         self._snapshot = snapshot
         self._retired: list[Snapshot] = []
+        self._pinning: asyncio.Future[Snapshot | None] | None = None
 
     def current(self, version: str) -> Snapshot:
-        """The snapshot of release ``version``, or the one pinned when the folder has another."""
+        """The snapshot of release ``version``, or the one pinned when none is of it.
+
+        Nothing is pinned anew here but the first time: :meth:`follow` does that, off the
+        event loop, before a request reads anything.
+        """
         if self._snapshot is None:
             self._snapshot = pin(self._directory)
-        elif self._snapshot.version != version and (earlier := self._retired_as(version)):
-            return earlier  # a request still reading the release this server followed from
-        elif self._snapshot.version != version and self._folder_version() == version:
-            try:
-                newer = pin(self._directory)
-            except ReleaseDamaged:  # serve the verified release rather than a damaged one
-                return self._snapshot
-            if newer.version == version:
-                self._retired.append(self._snapshot)
-                self._snapshot = newer
-                while len(self._retired) > RETIRED_KEPT:  # dist/versions/ keeps them anyway
-                    self._retired.pop(0).close()
-            else:  # rebuilt again meanwhile
-                newer.close()
-        return self._snapshot
+        return self._retired_as(version) or self._snapshot
+
+    async def follow(self, version: str) -> None:
+        """Pin the release folder anew when the store serves ``version``, which the pinned
+        release is not and the folder now holds.
+
+        Pinning hashes every dump (hundreds of MB for the whole catalogues): it runs in a
+        thread, once, and the requests that arrive meanwhile wait for it, not the event loop.
+        """
+        if self._snapshot is None or self._snapshot.version == version:
+            return
+        if self._retired_as(version) is not None or self._folder_version() != version:
+            return
+        if self._pinning is None:
+            self._pinning = asyncio.ensure_future(asyncio.to_thread(self._pin_of, version))
+            self._pinning.add_done_callback(self._pinned)
+        await asyncio.shield(self._pinning)
+
+    def _pin_of(self, version: str) -> Snapshot | None:
+        """The release folder pinned, if it still holds ``version`` and is whole (in a thread)."""
+        try:
+            newer = pin(self._directory)
+        except ReleaseDamaged:  # serve the verified release rather than a damaged one
+            return None
+        if newer.version != version:  # rebuilt again meanwhile
+            newer.close()
+            return None
+        return newer
+
+    def _pinned(self, done: asyncio.Future[Snapshot | None]) -> None:
+        # on the event loop: the snapshots change between two requests' reads, never during one
+        self._pinning = None
+        newer = None if done.cancelled() or done.exception() else done.result()
+        if newer is None or self._snapshot is None:
+            return
+        self._retired.append(self._snapshot)
+        self._snapshot = newer
+        while len(self._retired) > RETIRED_KEPT:  # dist/versions/ keeps them anyway
+            self._retired.pop(0).close()
 
     def _retired_as(self, version: str) -> Snapshot | None:
         return next((old for old in self._retired if old.version == version), None)

@@ -143,7 +143,16 @@ class _App(FastAPI):
             current_asker.set(Asker(client, next(self._requests)))
             # the release its reads find first, held for all of them: one page, one release
             current_reading.set(Reading())
+            await self._follow_release()
         await self._revalidated(scope, receive, send)
+
+    async def _follow_release(self) -> None:
+        # A remote store may have switched to a release the folder now holds: its downloads,
+        # VoID and date are pinned before the request reads any (off the event loop).
+        store: Store | None = getattr(self.state, "store", None)
+        served: Served | None = getattr(self.state, "served", None)
+        if store is not None and served is not None:
+            await served.follow(store.version)
 
 
 class ReadOnly:

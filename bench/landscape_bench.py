@@ -153,7 +153,7 @@ def latencies(
     # the whole catalogues take the workers a minute or more to load on a busy machine, and
     # landscape-editions answers every edition (66 000 rows, more than the default 32 MB)
     generator = serve(
-        release, start_within=600, max_answer_bytes=256_000_000, warm_landscape=settle > 0
+        release, start_within=600, max_answer_bytes=256_000_000, warm_pages=settle > 0
     )
     server = next(generator)
     time.sleep(settle)

@@ -33,7 +33,7 @@ def serve(
     *,
     start_within: float = 30,
     max_answer_bytes: int = 32_000_000,
-    warm_landscape: bool = True,
+    warm_pages: bool = True,
 ) -> Generator[Server, None, None]:
     """Start the server over ``release``; stop it when the generator is closed."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
@@ -44,7 +44,7 @@ def serve(
         query_workers=2,
         max_result_rows=100_000,
         max_answer_bytes=max_answer_bytes,
-        warm_landscape=warm_landscape,
+        warm_pages=warm_pages,
     )
     with (
         release_settings(local) as settings,

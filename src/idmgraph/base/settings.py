@@ -131,10 +131,11 @@ class Settings:
         "Seconds a connection has to send a whole request head (from its opening, or from the "
         "end of the last answer); past it, 408 and the connection is closed.",
     )
-    warm_landscape: bool = _setting(
+    warm_pages: bool = _setting(
         True,
-        "Compute today's /landscape as the server starts, and again when the day or the "
-        "release changes, so that no reader waits for it (seconds at whole-catalogue scale).",
+        "Compute today's /landscape and the /gaps report as the server starts, and again when "
+        "the day or the release changes, so that no reader waits for them (seconds at "
+        "whole-catalogue scale).",
     )
     body_timeout: float = _setting(
         30.0,

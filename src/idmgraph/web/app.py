@@ -44,19 +44,22 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     served = served or Served(settings.release_dir)
 
     catalogue = project_catalogue(settings)
-    landscapes = landscape.Landscapes(settings, store, catalogue)
+    # pages computed from the whole graph, per release and date (web.perrelease)
+    landscapes = landscape.landscapes(settings, store, catalogue)
+    reports = gaps.reports(settings, store, catalogue)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await store.start()
-        warming = asyncio.create_task(landscapes.keep_warm()) if settings.warm_landscape else None
+        computed = (landscapes, reports) if settings.warm_pages else ()
+        warming = [asyncio.create_task(page.keep_warm()) for page in computed]
         try:
             yield
         finally:
-            if warming is not None:
-                warming.cancel()
+            for task in warming:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await warming
+                    await task
             await store.close()
             served.close()
 
@@ -84,7 +87,7 @@ def create_app(settings: Settings, store: Store, *, served: Served | None = None
     )
     link = Urls(settings.base_iri).href
     app.include_router(queries.router(settings, store, catalogue, link=link))
-    app.include_router(gaps.router(settings, store, catalogue, link=link))
+    app.include_router(gaps.router(reports, catalogue, link=link))
     app.include_router(landscape.router(landscapes, catalogue, link=link))
     app.include_router(changes.router(settings, store, served))
     linked.install(app, settings, store, served)

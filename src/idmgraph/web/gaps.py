@@ -37,6 +37,7 @@ from idmgraph.store.interface import Store
 from idmgraph.store.request import QueryRequest
 from idmgraph.web.headers import CACHE_CONTROL, not_modified
 from idmgraph.web.pages import render
+from idmgraph.web.perrelease import PerRelease, computed_page_timeout
 from idmgraph.web.queries import QUERIES_PATH
 
 GAPS_PATH = page("gaps")
@@ -46,18 +47,49 @@ MARKDOWN = formats.MARKDOWN_MEDIA_TYPE + "; charset=utf-8"
 PAGE_ROWS = 200
 
 
+# Gap reports kept, counted in rows: a whole-catalogue report holds some 20 000.
+KEPT_ROWS = 500_000
+
+
+def reports(settings: Settings, store: Store, catalogue: Catalogue) -> PerRelease[GapReport]:
+    """The gap reports of the served release per date ("": on its queries' own dates), each
+    computed once; the default one ahead."""
+
+    async def compute(date: str) -> GapReport:
+        return await build(date, settings=settings, store=store, catalogue=catalogue)
+
+    return PerRelease(
+        store,
+        compute,
+        name="the gap report",
+        default_date=str,  # "": the report on its queries' own dates, whatever the day
+        size=_rows,
+        max_size=KEPT_ROWS,
+    )
+
+
+def _rows(report: GapReport) -> int:
+    tables = (*(section.answer for section in report.sections), report.flows, report.statuses)
+    return sum(len(table.rows) for table in tables)
+
+
 def router(
-    settings: Settings, store: Store, catalogue: Catalogue, *, link: Link = str
+    reports: PerRelease[GapReport], catalogue: Catalogue, *, link: Link = str
 ) -> APIRouter:
     """The routes of the gap analysis; ``link`` maps a result IRI to the address it links to."""
     routes = APIRouter()
 
+    async def report_of(request: Request) -> GapReport:
+        on = request.query_params.get(DATE_PARAMETER) or ""
+        plan(catalogue, on=on or None)  # a bad date is a 400 problem before anything runs
+        return await reports.on(on)
+
     @routes.get(GAPS_PATH, include_in_schema=False)
     async def page(request: Request) -> Response:
-        headers = validators(request, store, GAPS_PATH)
+        headers = validators(request, reports.store, GAPS_PATH)
         if not_modified(request, headers["ETag"]):
             return Response(status_code=304, headers=headers)
-        report = await build(request, settings=settings, store=store, catalogue=catalogue)
+        report = await report_of(request)
         body = body_html(
             report,
             link=link,
@@ -69,10 +101,10 @@ def router(
 
     @routes.get(GAPS_PATH + ".md", include_in_schema=False)
     async def text(request: Request) -> Response:
-        headers = validators(request, store, GAPS_PATH)
+        headers = validators(request, reports.store, GAPS_PATH)
         if not_modified(request, headers["ETag"]):
             return Response(status_code=304, headers=headers)
-        report = await build(request, settings=settings, store=store, catalogue=catalogue)
+        report = await report_of(request)
         return Response(markdown(report), media_type=MARKDOWN, headers=headers)
 
     return routes
@@ -87,14 +119,16 @@ def validators(request: Request, store: Store, page: str) -> dict[str, str]:
     return {"ETag": f'"{store.version}-{name}-{digest}"', "Cache-Control": CACHE_CONTROL}
 
 
-async def build(
-    request: Request, *, settings: Settings, store: Store, catalogue: Catalogue
-) -> GapReport:
-    """Run the report's queries through the store for the date asked (``?on=``) and assemble."""
-    on = request.query_params.get(DATE_PARAMETER) or None
-    planned = plan(catalogue, on=on)  # a bad date is a 400 problem before anything runs
+async def build(date: str, *, settings: Settings, store: Store, catalogue: Catalogue) -> GapReport:
+    """Run the report's queries through the store for ``date`` ("": each query's default) and
+    assemble the report."""
+    on = date or None
+    planned = plan(catalogue, on=on)
     answers = await asyncio.gather(
-        *(answer_table(store, settings, query, values) for query, values in planned)
+        *(
+            answer_table(store, settings, query, values, timeout=computed_page_timeout(settings))
+            for query, values in planned
+        )
     )
     return assemble(
         planned, {query.name: found for (query, _), found in zip(planned, answers, strict=True)},

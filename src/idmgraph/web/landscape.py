@@ -1,24 +1,21 @@
 """The standards landscape on the web: ``/landscape`` (HTML), ``.csv`` and ``.json``, for a date.
 
-The two landscape queries run through the store (concurrently, under the query timeout); the
-core module :mod:`idmgraph.reading.landscape` folds their answers into lines, and the filters of the
-query string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DATE`` shows the
+The two landscape queries run through the store (concurrently); the core module
+:mod:`idmgraph.reading.landscape` folds their answers into lines, and the filters of the query
+string (``body``, ``topic``, ``status``, ``since``) narrow them. ``?on=DATE`` shows the
 landscape as it stood on that date.
 
-A landscape is computed once per release and date and kept (a release never changes; at
-whole-catalogue scale one takes seconds). Today's is computed as the server starts, and again
-when the day or the release changes (``warm_landscape``), so that no reader waits for it; its
-answers are read and folded off the event loop, which serves the other requests meanwhile.
-The HTML lists at most ``PAGE_LINES`` lines per page
+A landscape is computed once per release and date and kept, today's ahead
+(:mod:`idmgraph.web.perrelease`); its answers are read and folded off the event loop, which
+serves the other requests meanwhile. The HTML lists at most ``PAGE_LINES`` lines per page
 (``?page=``), with the counts and the timeline of every line the filters keep; the CSV and JSON
-are always complete.
+are always complete, and kept once written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime
-import logging
 import threading
 from collections.abc import Awaitable, Callable
 from math import ceil
@@ -51,6 +48,7 @@ from idmgraph.store.interface import Store
 from idmgraph.web.gaps import answer_table, validators
 from idmgraph.web.headers import not_modified
 from idmgraph.web.pages import render
+from idmgraph.web.perrelease import Key, PerRelease, computed_page_timeout
 
 LANDSCAPE_PATH = page("landscape")
 CSV = formats.by_name("csv").content_type
@@ -61,101 +59,33 @@ PAGE_PARAMETER = "page"
 PAGE_LINES = 1_000
 # Landscapes kept, counted in lines (a whole-catalogue one is 65 000): a few dates of a release.
 KEPT_LINES = 250_000
-# The landscape's queries may run this many query timeouts: their answer is computed once per
-# release and date and kept, and at whole-catalogue scale every edition of both catalogues
-# (66 000 rows) took longer than one timeout on a busy machine. A client still holds at most
-# its share of the workers meanwhile.
-LANDSCAPE_TIMEOUTS = 6
-Key = tuple[str, str]  # (release version, date)
 # A representation of the landscape: the request, the key and the whole landscape, its filters,
 # the headers.
 Respond = Callable[[Request, Key, Landscape, Filters, dict[str, str]], Response]
 # Bytes of CSV and JSON kept once written: the whole-catalogue JSON (36 000 lines) took 2 s to
 # write, and scripts ask for it whole, again and again.
 WRITTEN_BYTES = 128_000_000
-# How often the warmer looks whether the day or the release changed, in seconds.
-WARM_EVERY = 60.0
-
-_log = logging.getLogger(__name__)
 
 
-class Kept:
-    """Landscapes per (release, date), each computed once: concurrent first requests share one
-    computation, and a failed one is not kept."""
+def landscapes(settings: Settings, store: Store, catalogue: Catalogue) -> PerRelease[Landscape]:
+    """The landscapes of the served release per date, each computed once; today's ahead."""
 
-    def __init__(self, *, max_lines: int = KEPT_LINES) -> None:
-        # sizes are counted in lines, so the byte budget of the LRU is a line budget here
-        self._kept = ByteLRU[Key, Landscape](max_bytes=max_lines, max_entry_bytes=max_lines)
-        self._running: dict[Key, asyncio.Future[Landscape]] = {}
+    async def compute(date: str) -> Landscape:
+        return await build(date, settings=settings, store=store, catalogue=catalogue)
 
-    def holds(self, key: Key) -> bool:
-        """Whether the landscape of ``key`` is kept or under way."""
-        return key in self._running or self._kept.get(key) is not None
-
-    async def get(self, key: Key, compute: Callable[[], Awaitable[Landscape]]) -> Landscape:
-        """The landscape of ``key``, computed by ``compute`` unless it is kept or under way."""
-        found = self._kept.get(key)
-        if found is not None:
-            return found
-        running = self._running.get(key)
-        if running is None:
-            running = asyncio.ensure_future(self._compute(key, compute))
-            self._running[key] = running
-        # shielded: a client that leaves does not cancel what the others wait for
-        return await asyncio.shield(running)
-
-    async def _compute(self, key: Key, compute: Callable[[], Awaitable[Landscape]]) -> Landscape:
-        try:
-            whole = await compute()
-            self._kept.put(key, whole, size=len(whole.lines) + 1)
-            return whole
-        finally:
-            del self._running[key]
+    return PerRelease(
+        store,
+        compute,
+        name="today's landscape",
+        default_date=today,
+        size=lambda landscape: len(landscape.lines),
+        max_size=KEPT_LINES,
+    )
 
 
-class Landscapes:
-    """The landscapes of the served release, per date: each computed once and kept."""
-
-    def __init__(self, settings: Settings, store: Store, catalogue: Catalogue) -> None:
-        self._settings = settings
-        self._store = store
-        self._catalogue = catalogue
-        self._kept = Kept()
-
-    @property
-    def store(self) -> Store:
-        """The store the landscapes are read from."""
-        return self._store
-
-    async def on(self, date: str) -> Landscape:
-        """The landscape on ``date`` of the release the request reads."""
-
-        async def compute() -> Landscape:
-            return await build(
-                date, settings=self._settings, store=self._store, catalogue=self._catalogue
-            )
-
-        return await self._kept.get((self._store.version, date), compute)
-
-    async def keep_warm(self, *, every: float = WARM_EVERY) -> None:
-        """Compute today's landscape now, and again whenever the day or the release changes.
-
-        A computation that fails is logged and not tried again for the same release and day:
-        the first request then computes it, as it would without this.
-        """
-        failed: Key | None = None
-        while True:
-            key = (self._store.version, today())
-            if key != failed and not self._kept.holds(key):
-                try:
-                    await self.on(key[1])
-                except Exception as exc:  # a warm-up never stops the server
-                    _log.warning("today's landscape could not be computed ahead: %s", exc)
-                    failed = key
-            await asyncio.sleep(every)
-
-
-def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) -> APIRouter:
+def router(
+    landscapes: PerRelease[Landscape], catalogue: Catalogue, *, link: Link = str
+) -> APIRouter:
     """The routes of the landscape; ``link`` maps an IRI to the address it links to."""
 
     written = ByteLRU[tuple[Key, str, Filters], bytes](
@@ -205,7 +135,7 @@ def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) ->
             filters = _filters(request)
             on = request.query_params.get(DATE_PARAMETER) or today()
             plan(catalogue, on=on)  # a bad date is a 400 before anything runs or is kept
-            key = (landscapes.store.version, on)
+            key = landscapes.key(on)
             whole = await landscapes.on(on)
             # off the event loop: the whole-catalogue CSV or JSON takes a second or two to write
             return await asyncio.to_thread(respond, request, key, whole, filters, headers)
@@ -223,11 +153,6 @@ def router(landscapes: Landscapes, catalogue: Catalogue, *, link: Link = str) ->
             LANDSCAPE_PATH + suffix, endpoint(respond), methods=["GET"], include_in_schema=False
         )
     return routes
-
-
-def landscape_timeout(settings: Settings) -> float:
-    """Seconds the landscape's queries may run (see ``LANDSCAPE_TIMEOUTS``)."""
-    return settings.query_timeout * LANDSCAPE_TIMEOUTS
 
 
 def _page(request: Request, lines: int) -> int:
@@ -278,7 +203,7 @@ async def build(date: str, *, settings: Settings, store: Store, catalogue: Catal
     planned = plan(catalogue, on=date)
     answers = await asyncio.gather(
         *(
-            answer_table(store, settings, query, values, timeout=landscape_timeout(settings))
+            answer_table(store, settings, query, values, timeout=computed_page_timeout(settings))
             for query, values in planned
         )
     )

@@ -9,9 +9,9 @@ whole catalogues do not all pass the shapes, counts the violations and writes th
 anyway so that it can be served. The server is the whole application on 127.0.0.1 (embedded
 store); latencies are ratios to an ``ASK {}`` through /sparql in the same run. /landscape is
 also timed on the committed IdM scope (the repository's own data), the page's target case.
-Those servers do not compute today's landscape ahead, so its first request measures the
-computation; with ``--settle S`` the whole-catalogue /landscape is then asked again of a
-server that does (the default), S seconds after it is ready, as a reader arriving then would.
+Those servers do not compute /landscape and /gaps ahead, so their first request measures the
+computation; with ``--settle S`` the whole-catalogue pages are then asked again of a server
+that does (the default), S seconds after it is ready, as a reader arriving then would.
 
     python bench/landscape_bench.py --itu PATH --iso PATH [--rounds 5] [--keep DIR] [--settle S]
 
@@ -146,8 +146,8 @@ def latencies(
     """First and median seconds of each case (those whose name ``only`` matches, and the
     baseline) on a server over ``release``.
 
-    With ``settle`` 0 the server does not compute today's landscape ahead, so that the first
-    /landscape measures its computation; otherwise it does, and the cases are asked ``settle``
+    With ``settle`` 0 the server does not compute its pages ahead, so that the first /landscape
+    and /gaps measure their computation; otherwise it does, and the cases are asked ``settle``
     seconds after the server is ready, as a reader arriving then would.
     """
     # the whole catalogues take the workers a minute or more to load on a busy machine, and
@@ -162,6 +162,7 @@ def latencies(
             cases = {
                 "baseline ASK via /sparql": "/sparql?query=ASK%7B%7D",
                 "/landscape": "/landscape",
+                "/gaps": "/gaps",
             }
             if every_query:
                 cases["/landscape.json"] = "/landscape.json"
@@ -256,7 +257,7 @@ def main() -> None:
         release = whole_release(keep.resolve(), args.itu, args.iso)
         print("whole catalogues:", flush=True)
         table(latencies(release, args.rounds, every_query=True, only=args.cases))
-        if args.settle > 0 and re.search(args.cases, "/landscape"):
+        if args.settle > 0 and re.search(args.cases, "/landscape /gaps"):
             print(f"whole catalogues, asked {args.settle:g} s after the server is ready:")
             table(latencies(release, args.rounds, every_query=False, settle=args.settle))
 

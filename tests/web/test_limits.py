@@ -91,7 +91,9 @@ def test_service_glued_to_a_token_is_refused_400(
 
 @pytest.fixture(scope="module")
 def own_server() -> Iterator[str]:
-    settings = Settings(query_timeout=3.0, query_workers=2, client_share=1, client_queue=4)
+    settings = Settings(
+        query_timeout=3.0, query_workers=2, client_share=1, client_queue=4, warm_pages=False
+    )
     store = OxigraphStore.from_file(FIXTURE, workers=2, fairness=fair_share(settings))
     with running(create_app(settings, CachedStore(store))) as base:
         yield base
@@ -191,7 +193,9 @@ def test_health_answers_ready_on_the_shared_endpoint(endpoint: Endpoint) -> None
 
 @pytest.fixture(scope="module")
 def impatient_server() -> Iterator[str]:
-    settings = Settings(head_timeout=0.5, body_timeout=0.5, query_timeout=2.0, query_workers=1)
+    settings = Settings(
+        head_timeout=0.5, body_timeout=0.5, query_timeout=2.0, query_workers=1, warm_pages=False
+    )
     with (
         dataset_store(FIXTURE, workers=1, query_timeout=settings.query_timeout) as store,
         running(create_app(settings, CachedStore(store))) as base,

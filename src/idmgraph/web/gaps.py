@@ -8,6 +8,7 @@ query's page with the same parameter values: the evidence is one click away.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 
 import pyoxigraph
@@ -54,13 +55,9 @@ KEPT_ROWS = 500_000
 def reports(settings: Settings, store: Store, catalogue: Catalogue) -> PerRelease[GapReport]:
     """The gap reports of the served release per date ("": on its queries' own dates), each
     computed once; the default one ahead."""
-
-    async def compute(date: str) -> GapReport:
-        return await build(date, settings=settings, store=store, catalogue=catalogue)
-
     return PerRelease(
         store,
-        compute,
+        functools.partial(build, settings=settings, store=store, catalogue=catalogue),
         name="the gap report",
         default_date=str,  # "": the report on its queries' own dates, whatever the day
         size=_rows,
@@ -73,9 +70,7 @@ def _rows(report: GapReport) -> int:
     return sum(len(table.rows) for table in tables)
 
 
-def router(
-    reports: PerRelease[GapReport], catalogue: Catalogue, *, link: Link = str
-) -> APIRouter:
+def router(reports: PerRelease[GapReport], catalogue: Catalogue, *, link: Link = str) -> APIRouter:
     """The routes of the gap analysis; ``link`` maps a result IRI to the address it links to."""
     routes = APIRouter()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import threading
 from collections.abc import Awaitable, Callable
 from math import ceil
@@ -69,13 +70,9 @@ WRITTEN_BYTES = 128_000_000
 
 def landscapes(settings: Settings, store: Store, catalogue: Catalogue) -> PerRelease[Landscape]:
     """The landscapes of the served release per date, each computed once; today's ahead."""
-
-    async def compute(date: str) -> Landscape:
-        return await build(date, settings=settings, store=store, catalogue=catalogue)
-
     return PerRelease(
         store,
-        compute,
+        functools.partial(build, settings=settings, store=store, catalogue=catalogue),
         name="today's landscape",
         default_date=today,
         size=lambda landscape: len(landscape.lines),

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
+from idmgraph.base.errors import ConfigurationError
 from idmgraph.base.settings import Settings, env_name
 from idmgraph.cli import settings_table
 
@@ -35,3 +38,10 @@ def test_readme_lists_every_setting_with_its_variable() -> None:
 def test_every_help_text_is_its_own() -> None:
     helps = [item.metadata["help"] for item in dataclasses.fields(Settings)]
     assert len(set(helps)) == len(helps)
+
+
+def test_a_yes_or_no_setting_reads_its_variable_as_one() -> None:
+    for raw, wanted in (("false", False), ("0", False), ("No", False), ("true", True), ("1", True)):
+        assert Settings.from_env({"IDMGRAPH_WARM_PAGES": raw}).warm_pages is wanted, raw
+    with pytest.raises(ConfigurationError, match="IDMGRAPH_WARM_PAGES='maybe'"):
+        Settings.from_env({"IDMGRAPH_WARM_PAGES": "maybe"})

@@ -186,6 +186,9 @@ def documentation() -> list[tuple[str, str, str, str]]:
     return rows
 
 
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
 def _convert(item: dataclasses.Field[Any], raw: str) -> Any:
     kind = str(item.type)
     try:
@@ -197,6 +200,12 @@ def _convert(item: dataclasses.Field[Any], raw: str) -> Any:
             return Path(raw)
         if kind.startswith("tuple"):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind == "bool":
+            return _BOOLEANS[raw.strip().lower()]
+    except KeyError:
+        raise ConfigurationError(
+            f"{env_name(item.name)}={raw!r}: say one of {', '.join(_BOOLEANS)}"
+        ) from None
     except ValueError as exc:
         raise ConfigurationError(f"{env_name(item.name)}={raw!r}: {exc}") from exc
     return raw

@@ -55,7 +55,7 @@ def hostile_server(release: Release, folder: Path) -> Iterator[str]:
     """The whole application over ``release`` plus :data:`HOSTILE_QUADS`; yields its base URL."""
     dump = folder / "hostile.nq"
     dump.write_bytes(release.dataset_file.read_bytes() + HOSTILE_QUADS.encode())
-    settings = Settings(root=ROOT, dist_dir=release.directory, query_workers=1)
+    settings = Settings(root=ROOT, dist_dir=release.directory, query_workers=1, warm_pages=False)
     with (
         dataset_store(dump, workers=settings.query_workers) as store,
         running(create_app(settings, CachedStore(store))) as base,

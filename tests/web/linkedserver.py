@@ -33,9 +33,11 @@ def serve(
     *,
     start_within: float = 30,
     max_answer_bytes: int = 32_000_000,
-    warm_pages: bool = True,
+    warm_pages: bool = False,
 ) -> Generator[Server, None, None]:
-    """Start the server over ``release``; stop it when the generator is closed."""
+    """Start the server over ``release``; stop it when the generator is closed. It computes
+    no pages ahead unless told: tests ask for the pages they test (tests/web/test_perrelease.py
+    holds the warm-up), and the warm-ups of every test server cost CI minutes."""
     # The whole release must fit one answer (the downloads are compared with a CONSTRUCT of
     # every triple); with the catalogues it holds more than the default 10 000 rows.
     local = Settings(

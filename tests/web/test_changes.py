@@ -40,14 +40,18 @@ def _serve(settings: Settings, *, read: str = "store") -> Iterator[str]:
 def two_reports(
     request: pytest.FixtureRequest, follow_up_project: Settings
 ) -> Iterator[tuple[str, Settings]]:
-    settings = dataclasses.replace(follow_up_project, query_workers=1)
+    settings = dataclasses.replace(follow_up_project, query_workers=1, warm_pages=False)
     for base in _serve(settings, read=request.param):
         yield base, settings
 
 
 @pytest.fixture(scope="module")
 def one_report(repository_release: Release) -> Iterator[str]:
-    yield from _serve(Settings(root=REPO, dist_dir=repository_release.directory, query_workers=1))
+    yield from _serve(
+        Settings(
+            root=REPO, dist_dir=repository_release.directory, query_workers=1, warm_pages=False
+        )
+    )
 
 
 def test_changes_page_says_what_moved(two_reports: tuple[str, Settings]) -> None:

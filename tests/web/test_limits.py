@@ -159,7 +159,7 @@ def test_health_tells_when_queries_cannot_run_and_the_store_heals() -> None:
     others = set(_zygote_pids())
     with (
         dataset_store(FIXTURE, workers=1) as store,
-        running(create_app(Settings(), CachedStore(store))) as base,
+        running(create_app(Settings(warm_pages=False), CachedStore(store))) as base,
     ):
         ready = httpx.get(base + "/health")
         assert (ready.status_code, ready.json()["status"]) == (200, "ready")

@@ -35,7 +35,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     dump.write_bytes(
         store_from_sources(Settings(root=ROOT)).dump(format=ox.RdfFormat.N_QUADS) or b""
     )
-    settings = Settings(root=ROOT, query_workers=2)
+    settings = Settings(root=ROOT, query_workers=2, warm_pages=False)
     with dataset_store(dump, workers=settings.query_workers) as inner:
         store = CachedStore(inner)
         # result IRIs link to this server's own pages of the resources

@@ -38,6 +38,9 @@ import httpx
 import pyoxigraph
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.processes import wait_ready
+
 from endpoint_data import LOOKUP, QUERIES, named_queries, subjects, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +115,7 @@ def start(server: Server, data: Path) -> None:
             str(server.port),
         ]
     server.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_for(f"http://127.0.0.1:{server.port}/", budget=900)
+    wait_ready(f"http://127.0.0.1:{server.port}/", server.process, budget=900)
     if server.name == "oxigraph":
         with data.open("rb") as body:
             response = httpx.post(
@@ -127,17 +130,6 @@ def start(server: Server, data: Path) -> None:
     )
     answer.raise_for_status()
     server.cold_start = time.monotonic() - began
-
-
-def _wait_for(url: str, *, budget: float) -> None:
-    deadline = time.monotonic() + budget
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=5)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def stop(server: Server) -> None:

@@ -182,8 +182,8 @@ class Served:
     tests' fixture stores) pins on first use. A remote store follows publications by itself:
     when it serves a version the pinned release is not, and the release folder holds that
     version, the folder is pinned again (:meth:`follow`, as each request begins) so downloads
-    and VoID follow the store. The embedded
-    store never changes version, so its snapshot is never replaced.
+    and VoID follow the store. The embedded store never changes version, so its snapshot is
+    never replaced.
     """
 
     def __init__(self, directory: Path, snapshot: Snapshot | None = None) -> None:

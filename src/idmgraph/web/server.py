@@ -95,16 +95,11 @@ def bounded_protocol(
             super().on_response_complete()
             self._head_since = self.loop.time()  # the next request's head starts now
 
-        def overdue(self, now: float) -> bool:
-            head = self._head_since is not None and now - self._head_since > head_timeout
-            body = self._body_since is not None and now - self._body_since > body_timeout
-            return head or body
+        def head_overdue(self, now: float) -> bool:
+            return self._head_since is not None and now - self._head_since > head_timeout
 
-        def expired(self) -> None:
-            if self._body_since is not None:
-                self.body_expired()
-            else:
-                self.head_expired()
+        def body_overdue(self, now: float) -> bool:
+            return self._body_since is not None and now - self._body_since > body_timeout
 
         def body_expired(self) -> None:
             self._body_since = None
@@ -199,8 +194,12 @@ def bounded_protocol(
     def _sweep(loop: asyncio.AbstractEventLoop, connections: set[Any]) -> None:
         now = loop.time()
         for connection in list(connections):
-            if isinstance(connection, BoundedHttpToolsProtocol) and connection.overdue(now):
-                connection.expired()
+            if not isinstance(connection, BoundedHttpToolsProtocol):
+                continue
+            if connection.body_overdue(now):
+                connection.body_expired()
+            elif connection.head_overdue(now):
+                connection.head_expired()
         loop.call_later(every, _sweep, loop, connections)
 
     return BoundedHttpToolsProtocol

@@ -19,6 +19,7 @@ import datetime
 import functools
 import threading
 from collections.abc import Awaitable, Callable
+from dataclasses import astuple
 from math import ceil
 from urllib.parse import urlencode
 
@@ -117,8 +118,11 @@ def router(
                 found = written.get((key, media_type, filters))
             if found is None:
                 found = write(whole.filtered(filters)).encode("utf-8")
+                # the filters are the client's text: their size counts, or the budget would not
+                # bound many tiny answers under long distinct filters
+                size = len(found) + sum(map(len, (*key, media_type, *astuple(filters))))
                 with writing:
-                    written.put((key, media_type, filters), found, size=len(found))
+                    written.put((key, media_type, filters), found, size=size)
             return Response(found, media_type=media_type, headers=headers)
 
         return respond
